@@ -103,7 +103,7 @@ pub enum TableKind {
 }
 
 /// One alternative type of a dynamic parameter.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct DynAlternative {
     /// Selector byte on the wire.
     pub index: u8,
@@ -116,7 +116,7 @@ pub struct DynAlternative {
 }
 
 /// A flag, enumeration or dynamic-parameter table of the schema.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct ValueTable {
     /// Which table this is.
     pub id: TableId,

@@ -1,0 +1,260 @@
+//! scap-open: capture raw events and report throughput and drops, like
+//! Falco's libscap example of the same name. No parsing beyond counting: it
+//! measures the capture path itself.
+//!
+//! ```text
+//! scap-open [--syscalls a,b,c] [--duration S] [--events N] [--buffer BYTES] [--json]
+//! ```
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::Parser;
+use scap::event::Event;
+use scap::schema::{self, codes};
+use scap::{Config, Engine, LiveEngine, Next, Stats};
+use serde_json::{json, Map, Value};
+
+#[derive(Parser, Debug)]
+#[command(version, about = "Capture raw events with the eBPF probe and report throughput and drops")]
+struct Args {
+    /// Comma-separated native syscall names to capture (plus `procexit`);
+    /// default: every syscall and process exits.
+    #[arg(long, value_delimiter = ',')]
+    syscalls: Option<Vec<String>>,
+    /// Stop after this many seconds.
+    #[arg(long)]
+    duration: Option<f64>,
+    /// Stop after this many events.
+    #[arg(long)]
+    events: Option<u64>,
+    /// Bytes per per-CPU ring (power of two, multiple of the page size).
+    #[arg(long, default_value_t = scap::config::DEFAULT_RING_BYTES)]
+    buffer: usize,
+    /// Max bytes of I/O data captured per event.
+    #[arg(long, default_value_t = scap::config::DEFAULT_SNAPLEN)]
+    snaplen: u32,
+    /// Print the final statistics as one JSON object on stdout (the
+    /// per-second lines go to stderr).
+    #[arg(long)]
+    json: bool,
+    /// No per-second lines.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Print every event (decoded parameters) to stderr.
+    #[arg(long)]
+    print: bool,
+}
+
+static STOP: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_signal(_: libc::c_int) {
+    STOP.store(true, Ordering::Relaxed);
+}
+
+fn install_signal_handlers() {
+    for sig in [libc::SIGINT, libc::SIGTERM] {
+        // SAFETY: on_signal only stores to an atomic, which is
+        // async-signal-safe; the handler has the signature signal() expects.
+        unsafe {
+            libc::signal(sig, on_signal as *const () as libc::sighandler_t);
+        }
+    }
+}
+
+/// Per-syscall counts without hashing: by event type, and for generic
+/// events by the syscall they stand for.
+struct Counts {
+    by_type: Vec<u64>,
+    generic_by_sc: Vec<u64>,
+}
+
+impl Counts {
+    fn new() -> Counts {
+        Counts {
+            by_type: vec![0; schema::events().len()],
+            generic_by_sc: vec![0; 1 << 16],
+        }
+    }
+
+    #[inline]
+    fn add(&mut self, ev: &Event<'_>) {
+        let ty = ev.event_type();
+        if ty == codes::PPME_GENERIC_X {
+            if let Ok(b) = ev.param_bytes(0) {
+                if b.len() == 2 {
+                    self.generic_by_sc[u16::from_le_bytes([b[0], b[1]]) as usize] += 1;
+                    return;
+                }
+            }
+        }
+        if let Some(c) = self.by_type.get_mut(ty as usize) {
+            *c += 1;
+        }
+    }
+
+    fn to_json(&self) -> Value {
+        let mut v: Vec<(String, u64)> = Vec::new();
+        for (ty, n) in self.by_type.iter().enumerate() {
+            if *n > 0 {
+                let info = schema::event_info(ty as u16);
+                let name = info.map_or("unknown", |i| i.name);
+                let dir = if ty & 1 == 0 { "enter" } else { "exit" };
+                v.push((format!("{name}__{dir}"), *n));
+            }
+        }
+        for (sc, n) in self.generic_by_sc.iter().enumerate() {
+            if *n > 0 {
+                let name = schema::ppm_sc_name(sc as u16).unwrap_or("unknown");
+                v.push((format!("{name}__exit"), *n));
+            }
+        }
+        let mut m = Map::new();
+        for (k, n) in v {
+            let total = m.get(&k).and_then(Value::as_u64).unwrap_or(0) + n;
+            m.insert(k, json!(total));
+        }
+        Value::Object(m)
+    }
+}
+
+fn stats_json(stats: &Stats, counts: &Counts, elapsed: Duration, decode_errors: u64) -> Value {
+    let t = &stats.total;
+    let secs = elapsed.as_secs_f64();
+    json!({
+        "engine": "live",
+        "duration_s": secs,
+        "events": t.events,
+        "bytes": t.bytes,
+        "events_per_s": if secs > 0.0 { t.events as f64 / secs } else { 0.0 },
+        "avg_event_bytes": if t.events > 0 { t.bytes as f64 / t.events as f64 } else { 0.0 },
+        "attempted": t.attempted,
+        "drops": stats.drops(),
+        "drops_by_reason": {
+            "buffer_full": t.drops_buffer,
+            "max_event_size": t.drops_max_size,
+            "no_ring": t.drops_no_ring,
+            "probe_bug": t.drops_bug,
+            "recursion_misses": stats.recursion_misses(),
+        },
+        "decode_errors": decode_errors,
+        "per_cpu": stats.cpus.iter().enumerate().map(|(cpu, c)| json!({
+            "cpu": cpu, "events": c.events, "bytes": c.bytes, "attempted": c.attempted, "drops": c.drops(),
+        })).collect::<Vec<_>>(),
+        "programs": stats.programs.iter().map(|p| json!({
+            "name": p.name, "recursion_misses": p.recursion_misses,
+            "run_cnt": p.run_cnt, "run_time_ns": p.run_time_ns,
+        })).collect::<Vec<_>>(),
+        "per_syscall": counts.to_json(),
+    })
+}
+
+fn print_text(v: &Value) {
+    let g = |k: &str| v[k].clone();
+    println!("---------------------- STATS ----------------------");
+    println!("Elapsed: {:.3} s", g("duration_s").as_f64().unwrap_or(0.0));
+    println!("Events read: {}", g("events"));
+    println!("Bytes read: {} (avg {:.1} B/event)", g("bytes"), g("avg_event_bytes").as_f64().unwrap_or(0.0));
+    println!("Events/s: {:.0}", g("events_per_s").as_f64().unwrap_or(0.0));
+    println!("Kernel attempted: {}", g("attempted"));
+    println!("Drops: {}", g("drops"));
+    if let Some(m) = v["drops_by_reason"].as_object() {
+        for (k, n) in m {
+            println!("  {k}: {n}");
+        }
+    }
+    println!("Decode errors: {}", g("decode_errors"));
+    println!("Per syscall:");
+    if let Some(m) = v["per_syscall"].as_object() {
+        for (k, n) in m {
+            println!("  {k}: {n}");
+        }
+    }
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    install_signal_handlers();
+    let config = Config {
+        syscalls: args.syscalls.clone(),
+        ring_bytes: args.buffer,
+        snaplen: args.snaplen,
+        ..Config::default()
+    };
+    let opened = Instant::now();
+    let mut engine = LiveEngine::open(config).context("opening the live capture")?;
+    let open_time = opened.elapsed();
+    let log = |s: String| {
+        if args.json {
+            eprintln!("{s}");
+        } else {
+            println!("{s}");
+        }
+    };
+    if !args.quiet {
+        log(format!("probe loaded and attached in {:.1} ms", open_time.as_secs_f64() * 1e3));
+    }
+
+    let start = Instant::now();
+    let deadline = args.duration.map(|d| start + Duration::from_secs_f64(d));
+    let mut counts = Counts::new();
+    let mut n: u64 = 0;
+    let mut decode_errors = 0u64;
+    let mut last_tick = start;
+    let mut last_n = 0u64;
+    // Checking the clock costs more than reading an event: do it every 1024.
+    let mut until_check = 0u32;
+    loop {
+        match engine.next() {
+            Ok(Next::Event { event, .. }) => {
+                n += 1;
+                counts.add(&event);
+                if args.print {
+                    eprintln!("{event:?}");
+                }
+                if args.events.is_some_and(|max| n >= max) {
+                    break;
+                }
+                if until_check > 0 {
+                    until_check -= 1;
+                    continue;
+                }
+                until_check = 1024;
+            }
+            Ok(Next::Timeout) => {}
+            Ok(Next::Eof) => break,
+            Err(scap::Error::Decode(e)) => {
+                decode_errors += 1;
+                if decode_errors <= 5 {
+                    eprintln!("malformed event: {e}");
+                }
+            }
+            Err(e) => return Err(e).context("reading events"),
+        }
+        if STOP.load(Ordering::Relaxed) {
+            break;
+        }
+        let now = Instant::now();
+        if deadline.is_some_and(|d| now >= d) {
+            break;
+        }
+        if now.duration_since(last_tick) >= Duration::from_secs(1) {
+            if !args.quiet {
+                let secs = now.duration_since(last_tick).as_secs_f64();
+                log(format!("events/s: {:.0}", (n - last_n) as f64 / secs));
+            }
+            last_tick = now;
+            last_n = n;
+        }
+    }
+    let elapsed = start.elapsed();
+    let stats = engine.stats().context("reading statistics")?;
+    let v = stats_json(&stats, &counts, elapsed, decode_errors);
+    if args.json {
+        println!("{v}");
+    } else {
+        print_text(&v);
+    }
+    Ok(())
+}
