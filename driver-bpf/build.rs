@@ -63,8 +63,14 @@ fn main() {
         .collect::<Vec<_>>()
         .join("\x1f");
     println!("cargo:rustc-env=PROBE_CLANG_ARGS={joined}");
-    println!("cargo:rustc-env=PROBE_SOURCE={}", manifest.join(SRC).display());
+    println!(
+        "cargo:rustc-env=PROBE_SOURCE={}",
+        manifest.join(SRC).display()
+    );
 
     println!("cargo:rerun-if-changed=src/bpf");
-    println!("cargo:rerun-if-changed={}", schema_inc.join("ppm_schema.h").display());
+    println!(
+        "cargo:rerun-if-changed={}",
+        schema_inc.join("ppm_schema.h").display()
+    );
 }

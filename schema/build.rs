@@ -25,45 +25,117 @@ const PARAM_TYPES: &[(&str, Option<usize>, &str)] = &[
     ("PT_UINT16", Some(2), "Unsigned 16-bit integer."),
     ("PT_UINT32", Some(4), "Unsigned 32-bit integer."),
     ("PT_UINT64", Some(8), "Unsigned 64-bit integer."),
-    ("PT_CHARBUF", None, "NUL-terminated string (length includes the NUL)."),
-    ("PT_BYTEBUF", None, "Raw bytes; `args`, `env` and `cgroups` hold NUL-separated lists."),
-    ("PT_ERRNO", Some(8), "Signed 64-bit return value; negative errno on failure."),
-    ("PT_SOCKADDR", None, "Socket address: family byte then family-specific body."),
-    ("PT_SOCKTUPLE", None, "Connection tuple: family byte then both endpoints."),
+    (
+        "PT_CHARBUF",
+        None,
+        "NUL-terminated string (length includes the NUL).",
+    ),
+    (
+        "PT_BYTEBUF",
+        None,
+        "Raw bytes; `args`, `env` and `cgroups` hold NUL-separated lists.",
+    ),
+    (
+        "PT_ERRNO",
+        Some(8),
+        "Signed 64-bit return value; negative errno on failure.",
+    ),
+    (
+        "PT_SOCKADDR",
+        None,
+        "Socket address: family byte then family-specific body.",
+    ),
+    (
+        "PT_SOCKTUPLE",
+        None,
+        "Connection tuple: family byte then both endpoints.",
+    ),
     ("PT_FD", Some(8), "Signed 64-bit file descriptor."),
     ("PT_PID", Some(8), "Signed 64-bit process or thread id."),
-    ("PT_FDLIST", None, "u16 count then (i64 fd, i16 flags) pairs."),
-    ("PT_FSPATH", None, "Absolute or cwd-relative file system path (NUL-terminated)."),
+    (
+        "PT_FDLIST",
+        None,
+        "u16 count then (i64 fd, i16 flags) pairs.",
+    ),
+    (
+        "PT_FSPATH",
+        None,
+        "Absolute or cwd-relative file system path (NUL-terminated).",
+    ),
     ("PT_SYSCALLID", Some(2), "PPM_SC syscall code (u16)."),
     ("PT_SIGTYPE", Some(1), "Signal number (u8)."),
     ("PT_RELTIME", Some(8), "Duration in nanoseconds (u64)."),
-    ("PT_ABSTIME", Some(8), "Time since the epoch in nanoseconds (u64)."),
+    (
+        "PT_ABSTIME",
+        Some(8),
+        "Time since the epoch in nanoseconds (u64).",
+    ),
     ("PT_PORT", Some(2), "TCP/UDP port (u16)."),
     ("PT_L4PROTO", Some(1), "Layer-4 protocol (u8)."),
     ("PT_SOCKFAMILY", Some(1), "Socket family (u8)."),
     ("PT_BOOL", Some(4), "Boolean stored as u32 0/1."),
     ("PT_IPV4ADDR", Some(4), "IPv4 address, network byte order."),
-    ("PT_DYN", None, "One byte selecting the real type from the parameter's table, then that value."),
+    (
+        "PT_DYN",
+        None,
+        "One byte selecting the real type from the parameter's table, then that value.",
+    ),
     ("PT_FLAGS8", Some(1), "8-bit flag set (schema values)."),
     ("PT_FLAGS16", Some(2), "16-bit flag set (schema values)."),
     ("PT_FLAGS32", Some(4), "32-bit flag set (schema values)."),
-    ("PT_UID", Some(4), "User id (u32); 0xFFFFFFFF means no value."),
-    ("PT_GID", Some(4), "Group id (u32); 0xFFFFFFFF means no value."),
+    (
+        "PT_UID",
+        Some(4),
+        "User id (u32); 0xFFFFFFFF means no value.",
+    ),
+    (
+        "PT_GID",
+        Some(4),
+        "Group id (u32); 0xFFFFFFFF means no value.",
+    ),
     ("PT_DOUBLE", Some(8), "IEEE 754 double."),
     ("PT_SIGSET", Some(4), "Low 32 bits of a signal set."),
     ("PT_CHARBUFARRAY", None, "Packed NUL-terminated strings."),
-    ("PT_CHARBUF_PAIR_ARRAY", None, "Packed NUL-terminated strings, read as key/value pairs."),
+    (
+        "PT_CHARBUF_PAIR_ARRAY",
+        None,
+        "Packed NUL-terminated strings, read as key/value pairs.",
+    ),
     ("PT_IPV4NET", None, "IPv4 network (address and mask)."),
     ("PT_IPV6ADDR", Some(16), "IPv6 address, network byte order."),
     ("PT_IPV6NET", None, "IPv6 network (address and mask)."),
-    ("PT_IPADDR", None, "IPv4 or IPv6 address, told apart by length."),
+    (
+        "PT_IPADDR",
+        None,
+        "IPv4 or IPv6 address, told apart by length.",
+    ),
     ("PT_IPNET", None, "IPv4 or IPv6 network."),
     ("PT_MODE", Some(4), "File mode bits (u32, schema values)."),
-    ("PT_FSRELPATH", None, "Path relative to a directory fd (NUL-terminated)."),
-    ("PT_ENUMFLAGS8", Some(1), "8-bit enumeration value (schema values)."),
-    ("PT_ENUMFLAGS16", Some(2), "16-bit enumeration value (schema values)."),
-    ("PT_ENUMFLAGS32", Some(4), "32-bit enumeration value (schema values)."),
-    ("PT_FD32", Some(4), "Signed 32-bit file descriptor (iterator events)."),
+    (
+        "PT_FSRELPATH",
+        None,
+        "Path relative to a directory fd (NUL-terminated).",
+    ),
+    (
+        "PT_ENUMFLAGS8",
+        Some(1),
+        "8-bit enumeration value (schema values).",
+    ),
+    (
+        "PT_ENUMFLAGS16",
+        Some(2),
+        "16-bit enumeration value (schema values).",
+    ),
+    (
+        "PT_ENUMFLAGS32",
+        Some(4),
+        "32-bit enumeration value (schema values).",
+    ),
+    (
+        "PT_FD32",
+        Some(4),
+        "Signed 32-bit file descriptor (iterator events).",
+    ),
     ("PT_PID32", Some(4), "Signed 32-bit pid (iterator events)."),
 ];
 
@@ -203,10 +275,17 @@ fn main() {
 
     // ---- events ----
     let mut events = Vec::new();
-    for (i, e) in root["events"].as_array().expect("events").iter().enumerate() {
+    for (i, e) in root["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .enumerate()
+    {
         let id = e["id"].as_u64().expect("id");
         if id != i as u64 {
-            fail(format!("event {i} has id {id}: events must be dense and ordered"));
+            fail(format!(
+                "event {i} has id {id}: events must be dense and ordered"
+            ));
         }
         let mut category = "EC_UNKNOWN".to_string();
         let mut source = None;
@@ -284,7 +363,10 @@ fn main() {
                     TableKind::Dyn
                 } else if tys.iter().all(|t| t.starts_with("PT_ENUMFLAGS")) {
                     TableKind::Enum
-                } else if tys.iter().all(|t| t.starts_with("PT_FLAGS") || t == "PT_MODE") {
+                } else if tys
+                    .iter()
+                    .all(|t| t.starts_with("PT_FLAGS") || t == "PT_MODE")
+                {
                     TableKind::Flags
                 } else {
                     fail(format!("table {name} used with mixed types {tys:?}"))
@@ -295,21 +377,41 @@ fn main() {
 
     let mut rs = String::new();
     let mut h = String::new();
-    writeln!(rs, "// @generated by schema/build.rs from event-schema.json. Do not edit.").unwrap();
-    writeln!(h, "/* @generated by schema/build.rs from event-schema.json. Do not edit. */").unwrap();
+    writeln!(
+        rs,
+        "// @generated by schema/build.rs from event-schema.json. Do not edit."
+    )
+    .unwrap();
+    writeln!(
+        h,
+        "/* @generated by schema/build.rs from event-schema.json. Do not edit. */"
+    )
+    .unwrap();
     writeln!(h, "#ifndef __PPM_SCHEMA_H__\n#define __PPM_SCHEMA_H__\n").unwrap();
     writeln!(h, "#define PPM_EVENT_MAX {}", events.len()).unwrap();
     writeln!(h, "#define PPM_HEADER_LEN {HEADER_LEN}\n").unwrap();
 
     // ParamType enum
-    writeln!(rs, "/// The type of an event parameter, as the schema names it (`PT_*`).").unwrap();
+    writeln!(
+        rs,
+        "/// The type of an event parameter, as the schema names it (`PT_*`)."
+    )
+    .unwrap();
     writeln!(rs, "#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]\n#[non_exhaustive]\npub enum ParamType {{").unwrap();
     for (name, _, doc) in PARAM_TYPES {
         writeln!(rs, "    /// `{name}`: {doc}\n    {},", type_variant(name)).unwrap();
     }
     writeln!(rs, "}}\n\nimpl ParamType {{").unwrap();
-    writeln!(rs, "    /// Size in bytes of a value of this type, or `None` if it varies.").unwrap();
-    writeln!(rs, "    pub const fn fixed_size(self) -> Option<usize> {{\n        match self {{").unwrap();
+    writeln!(
+        rs,
+        "    /// Size in bytes of a value of this type, or `None` if it varies."
+    )
+    .unwrap();
+    writeln!(
+        rs,
+        "    pub const fn fixed_size(self) -> Option<usize> {{\n        match self {{"
+    )
+    .unwrap();
     for (name, size, _) in PARAM_TYPES {
         let s = match size {
             Some(n) => format!("Some({n})"),
@@ -319,28 +421,57 @@ fn main() {
     }
     writeln!(rs, "        }}\n    }}\n").unwrap();
     writeln!(rs, "    /// The schema's name of this type (`PT_...`).").unwrap();
-    writeln!(rs, "    pub const fn schema_name(self) -> &'static str {{\n        match self {{").unwrap();
+    writeln!(
+        rs,
+        "    pub const fn schema_name(self) -> &'static str {{\n        match self {{"
+    )
+    .unwrap();
     for (name, _, _) in PARAM_TYPES {
-        writeln!(rs, "            ParamType::{} => \"{name}\",", type_variant(name)).unwrap();
+        writeln!(
+            rs,
+            "            ParamType::{} => \"{name}\",",
+            type_variant(name)
+        )
+        .unwrap();
     }
     writeln!(rs, "        }}\n    }}\n}}\n").unwrap();
 
     // Category / Source / PrintFormat enums
-    writeln!(rs, "/// What an event is about (the category part of the schema's `EC_*` value).").unwrap();
-    writeln!(rs, "#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]\npub enum Category {{").unwrap();
+    writeln!(
+        rs,
+        "/// What an event is about (the category part of the schema's `EC_*` value)."
+    )
+    .unwrap();
+    writeln!(
+        rs,
+        "#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]\npub enum Category {{"
+    )
+    .unwrap();
     for (c, v) in CATEGORIES {
         writeln!(rs, "    /// `{c}`\n    {v},").unwrap();
     }
     writeln!(rs, "}}\n").unwrap();
-    writeln!(rs, "/// Where an event comes from (the source part of the schema's `EC_*` value).").unwrap();
-    writeln!(rs, "#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]\npub enum Source {{").unwrap();
+    writeln!(
+        rs,
+        "/// Where an event comes from (the source part of the schema's `EC_*` value)."
+    )
+    .unwrap();
+    writeln!(
+        rs,
+        "#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]\npub enum Source {{"
+    )
+    .unwrap();
     writeln!(rs, "    /// No source given.\n    None,").unwrap();
     for (c, v) in SOURCES {
         writeln!(rs, "    /// `{c}`\n    {v},").unwrap();
     }
     writeln!(rs, "}}\n").unwrap();
     writeln!(rs, "/// How a parameter is meant to be printed (`PF_*`).").unwrap();
-    writeln!(rs, "#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]\npub enum PrintFormat {{").unwrap();
+    writeln!(
+        rs,
+        "#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]\npub enum PrintFormat {{"
+    )
+    .unwrap();
     for (c, v) in FORMATS {
         writeln!(rs, "    /// `{c}`\n    {v},").unwrap();
     }
@@ -349,9 +480,18 @@ fn main() {
     // EventFlags
     writeln!(rs, "bitflags::bitflags! {{").unwrap();
     writeln!(rs, "    /// Event flags (`EF_*`).").unwrap();
-    writeln!(rs, "    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]\n    pub struct EventFlags: u32 {{").unwrap();
+    writeln!(
+        rs,
+        "    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]\n    pub struct EventFlags: u32 {{"
+    )
+    .unwrap();
     for (i, f) in EVENT_FLAGS.iter().enumerate() {
-        writeln!(rs, "        /// `{f}`\n        const {} = 1 << {i};", f.trim_start_matches("EF_")).unwrap();
+        writeln!(
+            rs,
+            "        /// `{f}`\n        const {} = 1 << {i};",
+            f.trim_start_matches("EF_")
+        )
+        .unwrap();
     }
     writeln!(rs, "    }}\n}}\n").unwrap();
 
@@ -360,7 +500,12 @@ fn main() {
     writeln!(rs, "    /// Syscall table flags (`UF_*`).").unwrap();
     writeln!(rs, "    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]\n    pub struct SyscallFlags: u8 {{").unwrap();
     for (f, v) in SYSCALL_FLAGS.iter().filter(|f| f.1 != 0) {
-        writeln!(rs, "        /// `{f}`\n        const {} = {v};", f.trim_start_matches("UF_")).unwrap();
+        writeln!(
+            rs,
+            "        /// `{f}`\n        const {} = {v};",
+            f.trim_start_matches("UF_")
+        )
+        .unwrap();
     }
     writeln!(rs, "    }}\n}}\n").unwrap();
 
@@ -368,7 +513,11 @@ fn main() {
     let mut table_names: Vec<&String> = tables.keys().collect();
     table_names.sort();
     writeln!(rs, "/// Identifies one of the schema's value tables.").unwrap();
-    writeln!(rs, "#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]\npub enum TableId {{").unwrap();
+    writeln!(
+        rs,
+        "#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]\npub enum TableId {{"
+    )
+    .unwrap();
     for t in &table_names {
         writeln!(rs, "    /// `{t}`\n    {},", camel(t)).unwrap();
     }
@@ -376,7 +525,11 @@ fn main() {
 
     let mut flag_types = Vec::new();
     let mut enum_types = Vec::new();
-    writeln!(rs, "/// The value tables (flags, enumerations, dynamic-parameter alternatives).").unwrap();
+    writeln!(
+        rs,
+        "/// The value tables (flags, enumerations, dynamic-parameter alternatives)."
+    )
+    .unwrap();
     writeln!(rs, "pub mod tables {{\n    use super::*;").unwrap();
     for t in &table_names {
         // A name may repeat within a table (prctl_options lists PR_MCE_KILL twice):
@@ -413,7 +566,11 @@ fn main() {
                 let iname = v["index_name"].as_str().expect("dyn index_name");
                 let ty = v["type"].as_str().expect("dyn type");
                 let fmt = v["format"].as_str().expect("dyn format");
-                let fmtv = FORMATS.iter().find(|f| f.0 == fmt).map(|f| f.1).unwrap_or_else(|| fail(format!("format {fmt}")));
+                let fmtv = FORMATS
+                    .iter()
+                    .find(|f| f.0 == fmt)
+                    .map(|f| f.1)
+                    .unwrap_or_else(|| fail(format!("format {fmt}")));
                 write!(
                     dyns,
                     "DynAlternative {{ index: {idx}, name: \"{iname}\", ty: ParamType::{}, format: PrintFormat::{fmtv} }}, ",
@@ -443,16 +600,30 @@ fn main() {
     writeln!(rs, "];\n}}\n").unwrap();
     writeln!(rs, "impl TableId {{\n    /// The table itself.\n    pub fn table(self) -> &'static ValueTable {{\n        match self {{").unwrap();
     for t in &table_names {
-        writeln!(rs, "            TableId::{} => &tables::{},", camel(t), t.to_ascii_uppercase()).unwrap();
+        writeln!(
+            rs,
+            "            TableId::{} => &tables::{},",
+            camel(t),
+            t.to_ascii_uppercase()
+        )
+        .unwrap();
     }
     writeln!(rs, "        }}\n    }}\n}}\n").unwrap();
 
     // Typed flags (bitflags) and typed enums
-    writeln!(rs, "/// Typed flag sets, one `bitflags` type per flag table of the schema.").unwrap();
+    writeln!(
+        rs,
+        "/// Typed flag sets, one `bitflags` type per flag table of the schema."
+    )
+    .unwrap();
     writeln!(rs, "pub mod flags {{").unwrap();
     for (t, vals) in &flag_types {
         writeln!(rs, "    bitflags::bitflags! {{").unwrap();
-        writeln!(rs, "        /// Flags of the schema's `{t}` table (schema values, not the kernel's).").unwrap();
+        writeln!(
+            rs,
+            "        /// Flags of the schema's `{t}` table (schema values, not the kernel's)."
+        )
+        .unwrap();
         writeln!(rs, "        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]\n        pub struct {}: u32 {{", camel(t)).unwrap();
         for v in vals {
             let pair = v.as_array().expect("pair");
@@ -462,17 +633,34 @@ fn main() {
         writeln!(rs, "        }}\n    }}").unwrap();
     }
     writeln!(rs, "}}\n").unwrap();
-    writeln!(rs, "/// Typed enumerations, one newtype per enumeration table of the schema.").unwrap();
+    writeln!(
+        rs,
+        "/// Typed enumerations, one newtype per enumeration table of the schema."
+    )
+    .unwrap();
     writeln!(rs, "pub mod enums {{").unwrap();
     for (t, vals) in &enum_types {
         let ty = camel(t);
-        writeln!(rs, "    /// A value of the schema's `{t}` table (schema values, not the kernel's).").unwrap();
-        writeln!(rs, "    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]\n    pub struct {ty}(pub u32);").unwrap();
+        writeln!(
+            rs,
+            "    /// A value of the schema's `{t}` table (schema values, not the kernel's)."
+        )
+        .unwrap();
+        writeln!(
+            rs,
+            "    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]\n    pub struct {ty}(pub u32);"
+        )
+        .unwrap();
         writeln!(rs, "    #[allow(non_upper_case_globals)]\n    impl {ty} {{").unwrap();
         for v in vals {
             let pair = v.as_array().expect("pair");
             let n = pair[0].as_str().unwrap();
-            writeln!(rs, "        /// `{n}`\n        pub const {n}: Self = Self({});", pair[1]).unwrap();
+            writeln!(
+                rs,
+                "        /// `{n}`\n        pub const {n}: Self = Self({});",
+                pair[1]
+            )
+            .unwrap();
         }
         writeln!(
             rs,
@@ -482,22 +670,54 @@ fn main() {
         .unwrap();
     }
     writeln!(rs, "}}\n").unwrap();
-    writeln!(rs, "/// A flag or enumeration value decoded into its table's own Rust type.").unwrap();
-    writeln!(rs, "#[derive(Clone, Copy, Debug, PartialEq, Eq)]\n#[non_exhaustive]\npub enum TypedValue {{").unwrap();
+    writeln!(
+        rs,
+        "/// A flag or enumeration value decoded into its table's own Rust type."
+    )
+    .unwrap();
+    writeln!(
+        rs,
+        "#[derive(Clone, Copy, Debug, PartialEq, Eq)]\n#[non_exhaustive]\npub enum TypedValue {{"
+    )
+    .unwrap();
     for (t, _) in &flag_types {
-        writeln!(rs, "    /// From the `{t}` table.\n    {0}(flags::{0}),", camel(t)).unwrap();
+        writeln!(
+            rs,
+            "    /// From the `{t}` table.\n    {0}(flags::{0}),",
+            camel(t)
+        )
+        .unwrap();
     }
     for (t, _) in &enum_types {
-        writeln!(rs, "    /// From the `{t}` table.\n    {0}(enums::{0}),", camel(t)).unwrap();
+        writeln!(
+            rs,
+            "    /// From the `{t}` table.\n    {0}(enums::{0}),",
+            camel(t)
+        )
+        .unwrap();
     }
     writeln!(rs, "}}\n").unwrap();
     writeln!(rs, "impl TableId {{\n    /// Wraps a raw value in this table's typed flags or enumeration (`None` for dynamic-parameter tables).").unwrap();
-    writeln!(rs, "    pub fn typed(self, raw: u32) -> Option<TypedValue> {{\n        match self {{").unwrap();
+    writeln!(
+        rs,
+        "    pub fn typed(self, raw: u32) -> Option<TypedValue> {{\n        match self {{"
+    )
+    .unwrap();
     for (t, _) in &flag_types {
-        writeln!(rs, "            TableId::{0} => Some(TypedValue::{0}(flags::{0}::from_bits_retain(raw))),", camel(t)).unwrap();
+        writeln!(
+            rs,
+            "            TableId::{0} => Some(TypedValue::{0}(flags::{0}::from_bits_retain(raw))),",
+            camel(t)
+        )
+        .unwrap();
     }
     for (t, _) in &enum_types {
-        writeln!(rs, "            TableId::{0} => Some(TypedValue::{0}(enums::{0}(raw))),", camel(t)).unwrap();
+        writeln!(
+            rs,
+            "            TableId::{0} => Some(TypedValue::{0}(enums::{0}(raw))),",
+            camel(t)
+        )
+        .unwrap();
     }
     writeln!(rs, "            _ => None,\n        }}\n    }}\n}}\n").unwrap();
 
@@ -505,12 +725,22 @@ fn main() {
     writeln!(rs, "/// Event type codes (`PPME_*`), as `u16` constants.").unwrap();
     writeln!(rs, "pub mod codes {{").unwrap();
     for e in &events {
-        writeln!(rs, "    /// `{}` ({}).\n    pub const {}: u16 = {};", e.code, e.name, e.code, e.id).unwrap();
+        writeln!(
+            rs,
+            "    /// `{}` ({}).\n    pub const {}: u16 = {};",
+            e.code, e.name, e.code, e.id
+        )
+        .unwrap();
     }
     writeln!(rs, "}}\n").unwrap();
 
     writeln!(h, "\n/* event codes, parameter counts and (for events whose parameters are all fixed-size) total sizes */").unwrap();
-    writeln!(rs, "pub(crate) static EVENTS: [EventInfo; {}] = [", events.len()).unwrap();
+    writeln!(
+        rs,
+        "pub(crate) static EVENTS: [EventInfo; {}] = [",
+        events.len()
+    )
+    .unwrap();
     for e in &events {
         let cat = CATEGORIES.iter().find(|c| c.0 == e.category).unwrap().1;
         let src = e
@@ -571,9 +801,14 @@ fn main() {
 
     // ---- ppm_sc codes ----
     let sc = root["ppm_sc"].as_object().expect("ppm_sc");
-    let mut sc_sorted: Vec<(u64, &String)> = sc.iter().map(|(k, v)| (v.as_u64().unwrap(), k)).collect();
+    let mut sc_sorted: Vec<(u64, &String)> =
+        sc.iter().map(|(k, v)| (v.as_u64().unwrap(), k)).collect();
     sc_sorted.sort();
-    writeln!(rs, "/// PPM_SC codes: (code, lower-case name), sorted by code.").unwrap();
+    writeln!(
+        rs,
+        "/// PPM_SC codes: (code, lower-case name), sorted by code."
+    )
+    .unwrap();
     write!(rs, "pub static PPM_SC: &[(u16, &str)] = &[").unwrap();
     writeln!(h, "\n/* PPM_SC codes */").unwrap();
     for (code, name) in &sc_sorted {
@@ -584,10 +819,17 @@ fn main() {
 
     // ---- native syscall maps ----
     for (arch, ident) in [("x86_64", "X86_64"), ("aarch64", "AARCH64")] {
-        let map = root["syscall_to_events"][arch].as_object().expect("syscall_to_events");
-        let mut entries: Vec<(u64, &Value)> = map.iter().map(|(k, v)| (k.parse().unwrap(), v)).collect();
+        let map = root["syscall_to_events"][arch]
+            .as_object()
+            .expect("syscall_to_events");
+        let mut entries: Vec<(u64, &Value)> =
+            map.iter().map(|(k, v)| (k.parse().unwrap(), v)).collect();
         entries.sort_by_key(|e| e.0);
-        writeln!(rs, "/// Native {arch} syscall table, sorted by syscall number.").unwrap();
+        writeln!(
+            rs,
+            "/// Native {arch} syscall table, sorted by syscall number."
+        )
+        .unwrap();
         write!(rs, "pub static SYSCALLS_{ident}: &[SyscallEntry] = &[").unwrap();
         writeln!(h, "\n/* native {arch} syscall numbers */").unwrap();
         for (nr, v) in entries {

@@ -5,7 +5,12 @@
 //! in Falco's wire format into one BPF ring buffer per CPU. The `scap` crate
 //! loads, configures and reads it; this crate only owns the object.
 
-#[allow(clippy::all, missing_docs, unsafe_op_in_unsafe_fn, clippy::undocumented_unsafe_blocks)]
+#[allow(
+    clippy::all,
+    missing_docs,
+    unsafe_op_in_unsafe_fn,
+    clippy::undocumented_unsafe_blocks
+)]
 mod skel {
     include!(concat!(env!("OUT_DIR"), "/probe.skel.rs"));
 }

@@ -97,7 +97,10 @@ impl Config {
     /// Checks the numbers.
     pub fn validate(&self) -> Result<()> {
         let page = crate::ring::page_size();
-        if !self.ring_bytes.is_power_of_two() || self.ring_bytes % page != 0 || self.ring_bytes < 2 * page {
+        if !self.ring_bytes.is_power_of_two()
+            || self.ring_bytes % page != 0
+            || self.ring_bytes < 2 * page
+        {
             return Err(Error::Config(format!(
                 "ring size {} must be a power of two, a multiple of the page size ({page}) and at least two pages",
                 self.ring_bytes
@@ -194,7 +197,12 @@ mod tests {
     #[test]
     fn plan_selects_and_routes() {
         let c = Config {
-            syscalls: Some(vec!["openat".into(), "getppid".into(), "execve".into(), PROCEXIT.into()]),
+            syscalls: Some(vec![
+                "openat".into(),
+                "getppid".into(),
+                "execve".into(),
+                PROCEXIT.into(),
+            ]),
             ..Config::default()
         };
         let p = c.plan(Arch::X86_64).unwrap();
@@ -204,7 +212,10 @@ mod tests {
         );
         let getppid = p.table[110];
         assert_eq!(getppid & SC_DEDICATED, 0);
-        assert_eq!(getppid & 0xffff, u32::from(scap_schema::ppm_sc_code("getppid").unwrap()));
+        assert_eq!(
+            getppid & 0xffff,
+            u32::from(scap_schema::ppm_sc_code("getppid").unwrap())
+        );
         assert!(p.exec && p.procexit && !p.clone_family);
         assert_eq!(p.table.iter().filter(|v| **v != 0).count(), 3);
         assert!(p.fillers.contains(&(59, "execve_x")));

@@ -101,7 +101,10 @@ pub enum Error {
 impl Error {
     pub(crate) fn io(op: impl Into<String>, source: std::io::Error) -> Error {
         let op = op.into();
-        if matches!(source.raw_os_error(), Some(libc::EPERM) | Some(libc::EACCES)) {
+        if matches!(
+            source.raw_os_error(),
+            Some(libc::EPERM) | Some(libc::EACCES)
+        ) {
             Error::Permission { op, source }
         } else {
             Error::Io { op, source }

@@ -47,6 +47,6 @@ pub use error::{Error, Result};
 pub use event::{DecodeError, Event, Param};
 pub use live::LiveEngine;
 pub use params::ParamValue;
+pub use scap_schema as schema;
 pub use stats::{CpuStats, Stats};
 pub use support::{kernel_support, KernelSupport};
-pub use scap_schema as schema;

@@ -88,7 +88,10 @@ fn failed_program(log: &str) -> Option<String> {
 /// readings out of a few, so the probe's timestamps are wall-clock ns.
 pub fn boot_time_ns() -> u64 {
     fn now(clock: libc::clockid_t) -> u64 {
-        let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
         // SAFETY: ts is a valid out-pointer for clock_gettime.
         unsafe { libc::clock_gettime(clock, &mut ts) };
         ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
@@ -186,7 +189,10 @@ impl LiveEngine {
         })
     }
 
-    fn load(storage: &'static mut MaybeUninit<OpenObject>, ncpus: u32) -> Result<ProbeSkel<'static>> {
+    fn load(
+        storage: &'static mut MaybeUninit<OpenObject>,
+        ncpus: u32,
+    ) -> Result<ProbeSkel<'static>> {
         let mut open = ProbeSkelBuilder::default()
             .open(storage)
             .map_err(|e| Error::bpf("opening the probe object", e))?;
@@ -234,13 +240,20 @@ impl LiveEngine {
             let fd = prog.as_fd().as_raw_fd() as u32;
             skel.maps
                 .exit_fillers
-                .update(&u32::from(nr).to_ne_bytes(), &fd.to_ne_bytes(), MapFlags::ANY)
+                .update(
+                    &u32::from(nr).to_ne_bytes(),
+                    &fd.to_ne_bytes(),
+                    MapFlags::ANY,
+                )
                 .map_err(|e| Error::bpf(format!("registering filler {prog_name}"), e))?;
         }
         Ok(())
     }
 
-    fn create_rings(probe: &mut Probe, bytes: usize) -> Result<(Vec<Ring>, Vec<u32>, Vec<MapHandle>)> {
+    fn create_rings(
+        probe: &mut Probe,
+        bytes: usize,
+    ) -> Result<(Vec<Ring>, Vec<u32>, Vec<MapHandle>)> {
         let cpus = online_cpus()?;
         let mut rings = Vec::with_capacity(cpus.len());
         let mut maps = Vec::with_capacity(cpus.len());
@@ -249,8 +262,20 @@ impl LiveEngine {
             ..Default::default()
         };
         for &cpu in &cpus {
-            let map = MapHandle::create(MapType::RingBuf, Some(format!("ring{cpu}")), 0, 0, bytes as u32, &opts)
-                .map_err(|e| Error::bpf(format!("creating the ring buffer of CPU {cpu} ({bytes} bytes)"), e))?;
+            let map = MapHandle::create(
+                MapType::RingBuf,
+                Some(format!("ring{cpu}")),
+                0,
+                0,
+                bytes as u32,
+                &opts,
+            )
+            .map_err(|e| {
+                Error::bpf(
+                    format!("creating the ring buffer of CPU {cpu} ({bytes} bytes)"),
+                    e,
+                )
+            })?;
             let fd = map.as_fd().as_raw_fd() as u32;
             probe
                 .skel
@@ -267,7 +292,12 @@ impl LiveEngine {
         Ok((rings, cpus, maps))
     }
 
-    fn write_settings(probe: &mut Probe, config: &Config, plan: &SyscallPlan, arch: Arch) -> Result<()> {
+    fn write_settings(
+        probe: &mut Probe,
+        config: &Config,
+        plan: &SyscallPlan,
+        arch: Arch,
+    ) -> Result<()> {
         let bss = probe
             .skel
             .maps
@@ -276,7 +306,11 @@ impl LiveEngine {
             .ok_or_else(|| Error::Config("the probe's .bss is not memory-mapped".into()))?;
         bss.g_settings.boot_time = boot_time_ns();
         bss.g_settings.snaplen = config.snaplen;
-        bss.g_settings.self_tgid = if config.exclude_self { std::process::id() } else { 0 };
+        bss.g_settings.self_tgid = if config.exclude_self {
+            std::process::id()
+        } else {
+            0
+        };
         bss.g_settings.drop_failed = u32::from(config.drop_failed);
         bss.g_settings.child_from_fork_tp = u32::from(Self::child_from_fork_tp(config, arch));
         bss.g_syscalls.copy_from_slice(&plan.table);
@@ -336,7 +370,9 @@ impl LiveEngine {
                 .lookup_into(&cpu.to_ne_bytes(), &mut buf, MapFlags::ANY)
                 .map_err(|e| Error::bpf("reading the probe's counters", e))?
             {
-                let field = |i: usize| u64::from_ne_bytes(buf[i * 8..i * 8 + 8].try_into().unwrap_or([0; 8]));
+                let field = |i: usize| {
+                    u64::from_ne_bytes(buf[i * 8..i * 8 + 8].try_into().unwrap_or([0; 8]))
+                };
                 c.n_evts = field(0);
                 c.n_drops_buffer = field(1);
                 c.n_drops_max_size = field(2);
@@ -353,7 +389,12 @@ impl LiveEngine {
             .links
             .iter()
             .filter_map(|(name, _)| {
-                let prog = self.probe.skel.object().progs().find(|p| p.name() == *name)?;
+                let prog = self
+                    .probe
+                    .skel
+                    .object()
+                    .progs()
+                    .find(|p| p.name() == *name)?;
                 let info = support::prog_info(prog.as_fd())?;
                 Some(ProgramStats {
                     name: name.to_string(),

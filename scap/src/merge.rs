@@ -118,7 +118,11 @@ impl Merger {
                 break;
             }
             let r = l + 1;
-            let c = if r < n && self.heap[r].ts < self.heap[l].ts { r } else { l };
+            let c = if r < n && self.heap[r].ts < self.heap[l].ts {
+                r
+            } else {
+                l
+            };
             if self.heap[c].ts < self.heap[i].ts {
                 self.heap.swap(c, i);
                 i = c;

@@ -340,7 +340,9 @@ impl<'a> ParamValue<'a> {
                 _ => return Err(bad_len()),
             },
             ParamType::Ipv4net | ParamType::Ipv6net | ParamType::Ipnet => ParamValue::IpNet(bytes),
-            ParamType::Sockaddr => ParamValue::SockAddr(decode_sockaddr(bytes).ok_or_else(bad_len)?),
+            ParamType::Sockaddr => {
+                ParamValue::SockAddr(decode_sockaddr(bytes).ok_or_else(bad_len)?)
+            }
             ParamType::Socktuple => {
                 ParamValue::SockTuple(decode_socktuple(bytes).ok_or_else(bad_len)?)
             }
@@ -518,7 +520,9 @@ impl fmt::Display for ParamValue<'_> {
             ParamValue::Absent => f.write_str("<NA>"),
             ParamValue::Int(v) | ParamValue::Fd(v) | ParamValue::Pid(v) => write!(f, "{v}"),
             ParamValue::Errno(v) => write!(f, "{v}"),
-            ParamValue::Uint(v) | ParamValue::RelTime(v) | ParamValue::AbsTime(v) => write!(f, "{v}"),
+            ParamValue::Uint(v) | ParamValue::RelTime(v) | ParamValue::AbsTime(v) => {
+                write!(f, "{v}")
+            }
             ParamValue::Uid(v) | ParamValue::Gid(v) => match v {
                 Some(v) => write!(f, "{v}"),
                 None => f.write_str("<NA>"),
@@ -529,9 +533,9 @@ impl fmt::Display for ParamValue<'_> {
                 Some(n) => f.write_str(n),
                 None => write!(f, "{v}"),
             },
-            ParamValue::Signal(v)
-            | ParamValue::L4Proto(v)
-            | ParamValue::SockFamily(v) => write!(f, "{v}"),
+            ParamValue::Signal(v) | ParamValue::L4Proto(v) | ParamValue::SockFamily(v) => {
+                write!(f, "{v}")
+            }
             ParamValue::Port(v) => write!(f, "{v}"),
             ParamValue::SigSet(v) => write!(f, "{v:#x}"),
             ParamValue::Str(b) | ParamValue::Bytes(b) | ParamValue::IpNet(b) => write_bytes(f, b),

@@ -58,7 +58,12 @@ struct Mapping {
 }
 
 impl Mapping {
-    fn new(fd: BorrowedFd<'_>, len: usize, prot: libc::c_int, offset: usize) -> io::Result<Mapping> {
+    fn new(
+        fd: BorrowedFd<'_>,
+        len: usize,
+        prot: libc::c_int,
+        offset: usize,
+    ) -> io::Result<Mapping> {
         // SAFETY: a fresh shared mapping of a BPF map fd; the kernel checks
         // the offset, length and protection against the map, and we own the
         // returned region until Drop unmaps it.
@@ -93,8 +98,13 @@ impl Drop for Mapping {
 /// Where a ring's memory comes from; kept alive as long as the reader.
 #[derive(Debug)]
 enum Backing {
-    Kernel { _consumer: Mapping, _producer: Mapping },
-    Memory { _inner: std::sync::Arc<MemRingInner> },
+    Kernel {
+        _consumer: Mapping,
+        _producer: Mapping,
+    },
+    Memory {
+        _inner: std::sync::Arc<MemRingInner>,
+    },
 }
 
 /// A reader of one BPF ring buffer.
@@ -288,9 +298,14 @@ pub struct MemRing {
 impl MemRing {
     /// A ring with a data area of `size` bytes (a power of two ≥ 16).
     pub fn new(size: usize) -> MemRing {
-        assert!(size.is_power_of_two() && size >= 16, "ring size must be a power of two");
+        assert!(
+            size.is_power_of_two() && size >= 16,
+            "ring size must be a power of two"
+        );
         let words = 2 * size / 8;
-        let data = (0..words).map(|_| std::cell::UnsafeCell::new(0u64)).collect();
+        let data = (0..words)
+            .map(|_| std::cell::UnsafeCell::new(0u64))
+            .collect();
         MemRing {
             inner: std::sync::Arc::new(MemRingInner {
                 consumer_pos: AtomicU64::new(0),
@@ -349,7 +364,9 @@ impl MemRing {
         hdr.store(len | BUSY_BIT, Ordering::Relaxed);
         // SAFETY: as above, pg_off word right after len.
         unsafe { base.add(hdr_off + 4).cast::<u32>().write(0) };
-        self.inner.producer_pos.store(prod + total, Ordering::Release);
+        self.inner
+            .producer_pos
+            .store(prod + total, Ordering::Release);
         hdr.store(len, Ordering::Release);
         true
     }
@@ -368,7 +385,9 @@ impl MemRing {
         // SAFETY: see push().
         let hdr = unsafe { &*self.base().add(hdr_off).cast::<AtomicU32>() };
         hdr.store(len | BUSY_BIT, Ordering::Relaxed);
-        self.inner.producer_pos.store(prod + total, Ordering::Release);
+        self.inner
+            .producer_pos
+            .store(prod + total, Ordering::Release);
         let base = self.base();
         let size = self.inner.size as usize;
         let body = body.to_vec();
@@ -443,7 +462,9 @@ mod tests {
         assert!(ring.push(&rec(1, 56), false)); // 64 bytes
         assert!(ring.push(&rec(2, 56), false)); // 128: full
         assert!(!ring.push(&rec(3, 8), false));
-        let Head::Record(b) = r.peek().unwrap() else { panic!() };
+        let Head::Record(b) = r.peek().unwrap() else {
+            panic!()
+        };
         let n = b.len();
         r.advance(n);
         // Not yet published: still full for the producer.

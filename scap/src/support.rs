@@ -72,7 +72,9 @@ impl KernelSupport {
             v.push("privileges: run as root (or with CAP_BPF and CAP_PERFMON)".to_string());
         }
         if !self.btf {
-            v.push(format!("kernel BTF ({VMLINUX_BTF}): needs CONFIG_DEBUG_INFO_BTF=y"));
+            v.push(format!(
+                "kernel BTF ({VMLINUX_BTF}): needs CONFIG_DEBUG_INFO_BTF=y"
+            ));
         }
         for (name, f) in [
             ("BPF ring buffers (kernel ≥ 5.8)", self.ringbuf),
@@ -97,7 +99,11 @@ fn uname() -> (String, String) {
         return (String::new(), String::new());
     }
     let field = |f: &[libc::c_char]| {
-        let bytes: Vec<u8> = f.iter().take_while(|c| **c != 0).map(|c| *c as u8).collect();
+        let bytes: Vec<u8> = f
+            .iter()
+            .take_while(|c| **c != 0)
+            .map(|c| *c as u8)
+            .collect();
         String::from_utf8_lossy(&bytes).into_owned()
     };
     (field(&u.release), field(&u.machine))
@@ -106,7 +112,9 @@ fn uname() -> (String, String) {
 /// (major, minor) of the running kernel.
 pub fn kernel_version() -> (u32, u32) {
     let (release, _) = uname();
-    let mut it = release.split(|c: char| !c.is_ascii_digit()).filter_map(|s| s.parse().ok());
+    let mut it = release
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|s| s.parse().ok());
     (it.next().unwrap_or(0), it.next().unwrap_or(0))
 }
 
@@ -210,11 +218,7 @@ pub(crate) fn prog_info(fd: BorrowedFd<'_>) -> Option<ProgInfo> {
     // arrays are set, so the kernel only fills scalar fields); fd is a live
     // program fd for the duration of the call.
     let ret = unsafe {
-        libbpf_rs::libbpf_sys::bpf_prog_get_info_by_fd(
-            fd.as_raw_fd(),
-            &mut info,
-            &mut len,
-        )
+        libbpf_rs::libbpf_sys::bpf_prog_get_info_by_fd(fd.as_raw_fd(), &mut info, &mut len)
     };
     (ret == 0).then_some(ProgInfo {
         recursion_misses: info.recursion_misses,

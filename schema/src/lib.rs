@@ -133,12 +133,18 @@ pub struct ValueTable {
 impl ValueTable {
     /// The first name whose value is exactly `value`.
     pub fn name_of(&self, value: u32) -> Option<&'static str> {
-        self.values.iter().find(|(_, v)| *v == value).map(|(n, _)| *n)
+        self.values
+            .iter()
+            .find(|(_, v)| *v == value)
+            .map(|(n, _)| *n)
     }
 
     /// The value called `name`.
     pub fn value_of(&self, name: &str) -> Option<u32> {
-        self.values.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+        self.values
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| *v)
     }
 
     /// For flag tables: the names of the single-bit entries set in `value`, in table order.
@@ -254,15 +260,26 @@ mod tests {
     #[test]
     fn fixed_sizes_follow_the_wire_format() {
         // generic: header + 2 u16 lengths + u16 id + u16 native id
-        assert_eq!(event_info(codes::PPME_GENERIC_X).unwrap().fixed_size, Some(26 + 4 + 4));
+        assert_eq!(
+            event_info(codes::PPME_GENERIC_X).unwrap().fixed_size,
+            Some(26 + 4 + 4)
+        );
         // procexit: 2 errno + sigtype + u8 + pid
-        assert_eq!(event_info(codes::PPME_PROCEXIT_1_E).unwrap().fixed_size, Some(26 + 10 + 8 + 8 + 1 + 1 + 8));
-        assert_eq!(event_info(codes::PPME_SYSCALL_OPEN_X).unwrap().fixed_size, None);
+        assert_eq!(
+            event_info(codes::PPME_PROCEXIT_1_E).unwrap().fixed_size,
+            Some(26 + 10 + 8 + 8 + 1 + 1 + 8)
+        );
+        assert_eq!(
+            event_info(codes::PPME_SYSCALL_OPEN_X).unwrap().fixed_size,
+            None
+        );
     }
 
     #[test]
     fn tables_are_typed() {
-        let flags = event_info(codes::PPME_SYSCALL_OPENAT_2_X).unwrap().params[3].table.unwrap();
+        let flags = event_info(codes::PPME_SYSCALL_OPENAT_2_X).unwrap().params[3]
+            .table
+            .unwrap();
         assert_eq!(flags.name, "file_flags");
         assert_eq!(flags.kind, TableKind::Flags);
         match flags.id.typed(4 | 2) {
@@ -282,6 +299,9 @@ mod tests {
         assert_eq!(e.name, "openat");
         assert_eq!(e.exit_event, codes::PPME_SYSCALL_OPENAT_2_X);
         assert_eq!(Arch::Aarch64.syscall_by_name("openat").unwrap().nr, 56);
-        assert_eq!(ppm_sc_name(ppm_sc_code("getppid").unwrap()), Some("getppid"));
+        assert_eq!(
+            ppm_sc_name(ppm_sc_code("getppid").unwrap()),
+            Some("getppid")
+        );
     }
 }

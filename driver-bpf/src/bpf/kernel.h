@@ -83,14 +83,18 @@
 #define MAX_NAME 256      /* one path component, NUL included */
 #define MAX_CGROUP_DEPTH 16 /* kernfs nodes walked per cgroup path */
 
-/* ---- syscall arguments at sys_exit ---- */
+/* ---- syscall arguments at sys_exit ----
+ *
+ * `regs` is the tracepoint's BTF-typed argument: plain loads from it are
+ * checked by the verifier and relocated by CO-RE, and cost nothing like the
+ * probe-read helper call BPF_CORE_READ would. */
 
 static __always_inline u32 syscall_nr(struct pt_regs *regs)
 {
 #if defined(__TARGET_ARCH_x86)
-	return (u32)BPF_CORE_READ(regs, orig_ax);
+	return (u32)regs->orig_ax;
 #else
-	return (u32)BPF_CORE_READ(regs, syscallno);
+	return (u32)regs->syscallno;
 #endif
 }
 
@@ -98,22 +102,22 @@ static __always_inline unsigned long syscall_arg(struct pt_regs *regs, int n)
 {
 #if defined(__TARGET_ARCH_x86)
 	switch (n) {
-	case 0: return BPF_CORE_READ(regs, di);
-	case 1: return BPF_CORE_READ(regs, si);
-	case 2: return BPF_CORE_READ(regs, dx);
-	case 3: return BPF_CORE_READ(regs, r10); /* not cx: the syscall ABI */
-	case 4: return BPF_CORE_READ(regs, r8);
-	case 5: return BPF_CORE_READ(regs, r9);
+	case 0: return regs->di;
+	case 1: return regs->si;
+	case 2: return regs->dx;
+	case 3: return regs->r10; /* not cx: the syscall ABI */
+	case 4: return regs->r8;
+	case 5: return regs->r9;
 	}
 #else
 	/* x0 holds the return value by now: the first argument survives in orig_x0. */
 	switch (n) {
-	case 0: return BPF_CORE_READ(regs, orig_x0);
-	case 1: return BPF_CORE_READ(regs, regs[1]);
-	case 2: return BPF_CORE_READ(regs, regs[2]);
-	case 3: return BPF_CORE_READ(regs, regs[3]);
-	case 4: return BPF_CORE_READ(regs, regs[4]);
-	case 5: return BPF_CORE_READ(regs, regs[5]);
+	case 0: return regs->orig_x0;
+	case 1: return regs->regs[1];
+	case 2: return regs->regs[2];
+	case 3: return regs->regs[3];
+	case 4: return regs->regs[4];
+	case 5: return regs->regs[5];
 	}
 #endif
 	return 0;
@@ -133,6 +137,33 @@ static __always_inline bool task_in_compat_syscall(struct task_struct *task)
 #else
 	return BPF_CORE_READ(task, thread_info.flags) & (1UL << TIF_32BIT);
 #endif
+}
+
+enum bpf_func_id___x {
+	BPF_FUNC_get_current_task_btf___x = 158,
+};
+
+/* Who is running, and is it a 32-bit syscall (whose number is not a native
+ * one)? On the hot path: with bpf_get_current_task_btf (5.11) this is one
+ * helper call and plain loads; older kernels pay two helpers and a probe
+ * read. Which branch exists is resolved at load time. Returns false for a
+ * compat syscall. */
+static __always_inline bool current_ids(u32 *tgid, u32 *tid)
+{
+	if (bpf_core_enum_value_exists(enum bpf_func_id___x, BPF_FUNC_get_current_task_btf___x)) {
+		struct task_struct *t = bpf_get_current_task_btf();
+		*tgid = t->tgid;
+		*tid = t->pid;
+#if defined(__TARGET_ARCH_x86)
+		return !(t->thread_info.status & TS_COMPAT);
+#else
+		return !(t->thread_info.flags & (1UL << TIF_32BIT));
+#endif
+	}
+	u64 pid_tgid = bpf_get_current_pid_tgid();
+	*tgid = pid_tgid >> 32;
+	*tid = (u32)pid_tgid;
+	return !task_in_compat_syscall((struct task_struct *)bpf_get_current_task());
 }
 
 static __always_inline struct task_struct *current_task(void)

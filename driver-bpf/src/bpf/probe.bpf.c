@@ -19,10 +19,6 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #define EINPROGRESS 115
 
-enum bpf_func_id___local {
-	BPF_FUNC_get_current_task_btf___local = 158,
-};
-
 /* ------------------------------------------------------------------------ */
 /* Dispatcher                                                                */
 /* ------------------------------------------------------------------------ */
@@ -43,14 +39,14 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	if (!cfg)
 		return 0;
 
-	u64 pid_tgid = bpf_get_current_pid_tgid();
-	if ((u32)(pid_tgid >> 32) == g_settings.self_tgid)
-		return 0;
-	if (g_settings.drop_failed && ret < 0)
-		return 0;
+	u32 tgid, tid;
 	/* A 32-bit syscall's number is not a native one: skip it rather than
 	 * report it as the wrong syscall. */
-	if (task_in_compat_syscall(current_task()))
+	if (!current_ids(&tgid, &tid))
+		return 0;
+	if (tgid == g_settings.self_tgid)
+		return 0;
+	if (g_settings.drop_failed && ret < 0)
 		return 0;
 
 	if (cfg & SC_DEDICATED) {
@@ -70,7 +66,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	u8 *p = fixed_reserve(&st, PPME_GENERIC_X_SIZE);
 	if (!p)
 		return 0;
-	write_header(p, event_ts(), (u32)pid_tgid, PPME_GENERIC_X_SIZE, PPME_GENERIC_X, PPME_GENERIC_X_NPARAMS);
+	write_header(p, event_ts(), tid, PPME_GENERIC_X_SIZE, PPME_GENERIC_X, PPME_GENERIC_X_NPARAMS);
 	STORE(p, 26, u16, 2);
 	STORE(p, 28, u16, 2);
 	STORE(p, 30, u16, cfg & SC_PPM_SC_MASK);

@@ -17,7 +17,10 @@ use scap::{Config, Engine, LiveEngine, Next, Stats};
 use serde_json::{json, Map, Value};
 
 #[derive(Parser, Debug)]
-#[command(version, about = "Capture raw events with the eBPF probe and report throughput and drops")]
+#[command(
+    version,
+    about = "Capture raw events with the eBPF probe and report throughput and drops"
+)]
 struct Args {
     /// Comma-separated native syscall names to capture (plus `procexit`);
     /// default: every syscall and process exits.
@@ -155,7 +158,11 @@ fn print_text(v: &Value) {
     println!("---------------------- STATS ----------------------");
     println!("Elapsed: {:.3} s", g("duration_s").as_f64().unwrap_or(0.0));
     println!("Events read: {}", g("events"));
-    println!("Bytes read: {} (avg {:.1} B/event)", g("bytes"), g("avg_event_bytes").as_f64().unwrap_or(0.0));
+    println!(
+        "Bytes read: {} (avg {:.1} B/event)",
+        g("bytes"),
+        g("avg_event_bytes").as_f64().unwrap_or(0.0)
+    );
     println!("Events/s: {:.0}", g("events_per_s").as_f64().unwrap_or(0.0));
     println!("Kernel attempted: {}", g("attempted"));
     println!("Drops: {}", g("drops"));
@@ -193,7 +200,10 @@ fn main() -> anyhow::Result<()> {
         }
     };
     if !args.quiet {
-        log(format!("probe loaded and attached in {:.1} ms", open_time.as_secs_f64() * 1e3));
+        log(format!(
+            "probe loaded and attached in {:.1} ms",
+            open_time.as_secs_f64() * 1e3
+        ));
     }
 
     let start = Instant::now();
