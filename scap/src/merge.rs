@@ -1,25 +1,36 @@
 //! Merging the per-CPU rings into one stream ordered by timestamp.
 //!
-//! Each ring is ordered by itself (one CPU writes it, and a CPU's clock is
-//! monotonic), so a k-way merge of the ring heads yields a global order. The
-//! heads live in a binary min-heap keyed by timestamp: taking an event costs
-//! one sift of a heap of k entries, O(log k), instead of a scan of every ring
-//! (O(k), which is what limits Falco's reader on many-CPU machines).
+//! Each ring is ordered by itself (one CPU writes it and its clock is
+//! monotonic), so merging the ring heads yields a global order. The merge
+//! works in batches:
 //!
-//! Rings that were empty or whose head was still being written (BUSY) sit
-//! outside the heap. They are looked at again when the heap runs dry and every
-//! [`RESCAN_EVERY`] events, so a quiet ring costs nothing per event and a ring
-//! that wakes up joins the merge within a bounded number of events.
+//! 1. **Snapshot**: read every ring's producer position (one load per ring).
+//!    The records below these positions form the batch; anything produced
+//!    later waits for the next batch.
+//! 2. **Merge**: the heads of the rings with records in the batch sit in a
+//!    binary min-heap keyed by timestamp. Taking an event costs one sift of a
+//!    heap of at most k entries, O(log k), instead of a scan of every ring
+//!    head, O(k), which is what limits Falco's reader on many-CPU machines.
+//! 3. When the heap is empty, take the next snapshot.
 //!
-//! Zero copy: [`Merger::next`] returns a slice of the ring itself. The record
-//! is consumed at the start of the following call, which the borrow checker
-//! enforces: the slice borrows the merger mutably.
+//! The snapshot is the watermark that makes the order exact inside a batch:
+//! a ring that was empty at the snapshot cannot slip an older event in
+//! between, because its later events belong to the next batch, and they were
+//! produced after the snapshot, so they are (up to the few hundred ns an
+//! event is in flight) newer than everything in this one. Under load batches
+//! are large and the snapshot's k loads vanish per event; when idle a batch
+//! may hold one event, but then nothing is in a hurry.
+//!
+//! A record that is reserved but not yet committed (BUSY) stops its ring for
+//! the rest of the batch, as the ring's order requires; the record joins the
+//! next batch.
+//!
+//! Zero copy: [`Merger::step`] positions on a record that
+//! [`Merger::current`] returns as a slice of the ring itself. The record is
+//! consumed by the following `step`, which the borrow checker orders after
+//! every use of the slice.
 
 use crate::ring::{Head, Ring};
-
-/// Idle rings are re-examined after this many events even if the heap is not
-/// empty.
-pub const RESCAN_EVERY: u32 = 64;
 
 #[derive(Clone, Copy, Debug)]
 struct Entry {
@@ -36,22 +47,7 @@ pub struct RingCounters {
     pub bytes: u64,
 }
 
-/// A k-way merge over rings, by the timestamp in each record's first 8 bytes.
-#[derive(Debug)]
-pub struct Merger {
-    rings: Vec<Ring>,
-    counters: Vec<RingCounters>,
-    heap: Vec<Entry>,
-    /// Rings not in the heap.
-    idle: Vec<u32>,
-    /// The ring whose head was handed out last, and that head's length.
-    pending: Option<(u32, usize)>,
-    /// That head: valid until the next step (see `current`).
-    current: (*const u8, usize),
-    since_rescan: u32,
-}
-
-/// Why the merge stopped.
+/// A ring that broke the ring-buffer protocol.
 #[derive(Debug)]
 pub struct CorruptRing {
     /// Index of the ring.
@@ -60,18 +56,37 @@ pub struct CorruptRing {
     pub what: String,
 }
 
+/// A k-way merge over rings, by the timestamp in each record's first 8 bytes.
+#[derive(Debug)]
+pub struct Merger {
+    rings: Vec<Ring>,
+    /// Producer positions of the current batch's snapshot.
+    limits: Vec<u64>,
+    counters: Vec<RingCounters>,
+    heap: Vec<Entry>,
+    /// The ring whose head was handed out last, and that head's length.
+    pending: Option<(u32, usize)>,
+    /// That head: valid until the next step (see `current`).
+    current: (*const u8, usize),
+    batches: u64,
+}
+
+// SAFETY: `current` points into a ring owned by the merger (rings are Send);
+// it is only dereferenced through &self while the merger is alive.
+unsafe impl Send for Merger {}
+
 impl Merger {
-    /// A merger over `rings`; ring `i` is reported as CPU `i`.
+    /// A merger over `rings`; ring `i` is reported as index `i`.
     pub fn new(rings: Vec<Ring>) -> Merger {
         let n = rings.len();
         Merger {
+            limits: rings.iter().map(Ring::consumer).collect(),
             rings,
             counters: vec![RingCounters::default(); n],
             heap: Vec::with_capacity(n),
-            idle: (0..n as u32).collect(),
             pending: None,
             current: (std::ptr::NonNull::dangling().as_ptr(), 0),
-            since_rescan: 0,
+            batches: 0,
         }
     }
 
@@ -95,18 +110,26 @@ impl Merger {
         &self.rings
     }
 
-    fn head_ts(ring: &mut Ring) -> Result<Option<u64>, String> {
-        match ring.peek()? {
-            Head::Record(r) => {
+    /// Snapshots taken so far (batches started).
+    pub fn batches(&self) -> u64 {
+        self.batches
+    }
+
+    /// The timestamp of ring `r`'s next record inside the batch, if any.
+    fn head_ts(&mut self, r: usize) -> Result<Option<u64>, CorruptRing> {
+        let limit = self.limits[r];
+        match self.rings[r].peek_below(limit) {
+            Ok(Head::Record(rec)) => {
                 let mut ts = [0u8; 8];
                 // A record too short for a timestamp sorts first; decoding
                 // it will report the problem.
-                if r.len() >= 8 {
-                    ts.copy_from_slice(&r[..8]);
+                if rec.len() >= 8 {
+                    ts.copy_from_slice(&rec[..8]);
                 }
                 Ok(Some(u64::from_le_bytes(ts)))
             }
-            Head::Empty | Head::Busy => Ok(None),
+            Ok(Head::Empty | Head::Busy) => Ok(None),
+            Err(what) => Err(CorruptRing { ring: r, what }),
         }
     }
 
@@ -118,11 +141,7 @@ impl Merger {
                 break;
             }
             let r = l + 1;
-            let c = if r < n && self.heap[r].ts < self.heap[l].ts {
-                r
-            } else {
-                l
-            };
+            let c = if r < n && self.heap[r].ts < self.heap[l].ts { r } else { l };
             if self.heap[c].ts < self.heap[i].ts {
                 self.heap.swap(c, i);
                 i = c;
@@ -132,68 +151,40 @@ impl Merger {
         }
     }
 
-    fn sift_up(&mut self, mut i: usize) {
-        while i > 0 {
-            let p = (i - 1) / 2;
-            if self.heap[i].ts < self.heap[p].ts {
-                self.heap.swap(i, p);
-                i = p;
-            } else {
-                break;
+    /// Starts a batch: snapshot every producer and heap the rings' heads.
+    fn snapshot(&mut self) -> Result<(), CorruptRing> {
+        self.batches += 1;
+        self.heap.clear();
+        for r in 0..self.rings.len() {
+            self.limits[r] = self.rings[r].producer();
+            if let Some(ts) = self.head_ts(r)? {
+                self.heap.push(Entry { ts, ring: r as u32 });
             }
         }
-    }
-
-    fn rescan(&mut self) -> Result<(), CorruptRing> {
-        let mut k = 0;
-        while k < self.idle.len() {
-            let r = self.idle[k];
-            match Self::head_ts(&mut self.rings[r as usize]) {
-                Ok(Some(ts)) => {
-                    self.idle.swap_remove(k);
-                    self.heap.push(Entry { ts, ring: r });
-                    let last = self.heap.len() - 1;
-                    self.sift_up(last);
-                }
-                Ok(None) => k += 1,
-                Err(what) => {
-                    return Err(CorruptRing {
-                        ring: r as usize,
-                        what,
-                    })
-                }
-            }
+        // Floyd's heap construction: O(k).
+        for i in (0..self.heap.len() / 2).rev() {
+            self.sift_down(i);
         }
-        self.since_rescan = 0;
         Ok(())
     }
 
-    /// Consumes the record handed out by the previous call, if any.
+    /// Consumes the record handed out by the previous step, if any.
     fn commit(&mut self) -> Result<(), CorruptRing> {
         let Some((r, len)) = self.pending.take() else {
             return Ok(());
         };
-        let ring = &mut self.rings[r as usize];
-        ring.advance(len);
+        self.rings[r as usize].advance(len);
         // The committed ring is the heap's top: refresh its key in place.
-        match Self::head_ts(ring) {
-            Ok(Some(ts)) => {
+        match self.head_ts(r as usize)? {
+            Some(ts) => {
                 self.heap[0].ts = ts;
                 self.sift_down(0);
             }
-            Ok(None) => {
-                ring.publish();
+            None => {
                 let last = self.heap.len() - 1;
                 self.heap.swap(0, last);
                 self.heap.pop();
                 self.sift_down(0);
-                self.idle.push(r);
-            }
-            Err(what) => {
-                return Err(CorruptRing {
-                    ring: r as usize,
-                    what,
-                })
             }
         }
         Ok(())
@@ -205,15 +196,15 @@ impl Merger {
     pub fn step(&mut self) -> Result<Option<usize>, CorruptRing> {
         self.commit()?;
         self.current = (std::ptr::NonNull::dangling().as_ptr(), 0);
-        self.since_rescan += 1;
-        if self.heap.is_empty() || (self.since_rescan >= RESCAN_EVERY && !self.idle.is_empty()) {
-            self.rescan()?;
+        if self.heap.is_empty() {
+            self.snapshot()?;
         }
         let Some(top) = self.heap.first().copied() else {
             return Ok(None);
         };
         let r = top.ring as usize;
-        match self.rings[r].peek() {
+        let limit = self.limits[r];
+        match self.rings[r].peek_below(limit) {
             Ok(Head::Record(rec)) => {
                 self.pending = Some((top.ring, rec.len()));
                 self.current = (rec.as_ptr(), rec.len());
@@ -222,8 +213,8 @@ impl Merger {
                 c.bytes += rec.len() as u64;
                 Ok(Some(r))
             }
-            // A ring in the heap has a committed head: peek() cannot change
-            // its answer until we advance.
+            // A ring in the heap has a committed head: peeking again cannot
+            // change the answer until we advance.
             Ok(_) => Err(CorruptRing {
                 ring: r,
                 what: "head vanished".into(),
@@ -264,6 +255,10 @@ mod tests {
         v
     }
 
+    fn ts_of(r: &[u8]) -> u64 {
+        u64::from_le_bytes(r[..8].try_into().unwrap())
+    }
+
     #[test]
     fn merges_by_timestamp_across_rings() {
         let rings: Vec<MemRing> = (0..5).map(|_| MemRing::new(1 << 14)).collect();
@@ -274,53 +269,87 @@ mod tests {
         let mut m = Merger::new(rings.iter().map(MemRing::reader).collect());
         let mut seen = Vec::new();
         while let Some((cpu, r)) = m.next().unwrap() {
-            let ts = u64::from_le_bytes(r[..8].try_into().unwrap());
-            assert_eq!(cpu as u64, ts % 5);
-            seen.push(ts);
+            assert_eq!(cpu as u64, ts_of(r) % 5);
+            seen.push(ts_of(r));
         }
         assert_eq!(seen, (0..500).collect::<Vec<_>>());
         assert_eq!(m.counters().iter().map(|c| c.events).sum::<u64>(), 500);
     }
 
     #[test]
-    fn a_ring_that_wakes_up_joins_the_merge() {
-        let rings: Vec<MemRing> = (0..3).map(|_| MemRing::new(1 << 16)).collect();
-        for t in 0..1000u64 {
-            assert!(rings[0].push(&rec(t * 10), false));
-        }
+    fn producers_racing_the_consumer_still_come_out_in_order() {
+        // Events keep arriving on random rings with a global clock while the
+        // consumer reads: the output must be exactly sorted.
+        let rings: Vec<MemRing> = (0..7).map(|_| MemRing::new(1 << 16)).collect();
         let mut m = Merger::new(rings.iter().map(MemRing::reader).collect());
-        let mut got = Vec::new();
-        for _ in 0..10 {
-            let (_, r) = m.next().unwrap().unwrap();
-            got.push(u64::from_le_bytes(r[..8].try_into().unwrap()));
+        let mut clock = 0u64;
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut out = Vec::new();
+        for _ in 0..2000 {
+            for _ in 0..(x % 9) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                clock += 1;
+                assert!(rings[(x % 7) as usize].push(&rec(clock), false));
+            }
+            for _ in 0..(x % 5) {
+                if let Some((_, r)) = m.next().unwrap() {
+                    out.push(ts_of(r));
+                }
+            }
         }
-        // Ring 2 wakes up with an event older than ring 0's remaining ones.
-        assert!(rings[2].push(&rec(155), false));
-        let mut rest = Vec::new();
-        while let Some((cpu, r)) = m.next().unwrap() {
-            rest.push((cpu, u64::from_le_bytes(r[..8].try_into().unwrap())));
+        while let Some((_, r)) = m.next().unwrap() {
+            out.push(ts_of(r));
         }
-        let pos = rest.iter().position(|&(cpu, _)| cpu == 2).unwrap();
-        // It is delivered within one rescan period and in order from there.
-        assert!(pos <= RESCAN_EVERY as usize, "joined after {pos} events");
-        let after: Vec<u64> = rest[pos..].iter().map(|x| x.1).collect();
-        assert!(after.windows(2).all(|w| w[0] <= w[1]));
-        assert_eq!(rest.len() + got.len(), 1001);
+        assert_eq!(out, (1..=clock).collect::<Vec<_>>());
     }
 
     #[test]
-    fn busy_head_is_not_skipped() {
+    fn a_late_record_waits_for_the_next_batch() {
+        let rings: Vec<MemRing> = (0..3).map(|_| MemRing::new(1 << 16)).collect();
+        for t in 0..100u64 {
+            assert!(rings[0].push(&rec(1000 + t), false));
+        }
+        let mut m = Merger::new(rings.iter().map(MemRing::reader).collect());
+        let (_, r) = m.next().unwrap().unwrap();
+        assert_eq!(ts_of(r), 1000);
+        // Produced after the snapshot: not part of this batch.
+        assert!(rings[2].push(&rec(5), false));
+        let mut rest = Vec::new();
+        while let Some((cpu, r)) = m.next().unwrap() {
+            rest.push((cpu, ts_of(r)));
+        }
+        assert_eq!(rest.len(), 100);
+        assert_eq!(rest.last(), Some(&(2, 5)));
+        // The first batch, the one holding the late record, the empty one that ended it.
+        assert_eq!(m.batches(), 3);
+    }
+
+    #[test]
+    fn busy_head_holds_its_ring_until_committed() {
         let rings: Vec<MemRing> = (0..2).map(|_| MemRing::new(1 << 12)).collect();
         let commit = rings[0].reserve_busy(&rec(1)).unwrap();
+        assert!(rings[0].push(&rec(3), false));
         assert!(rings[1].push(&rec(2), false));
         let mut m = Merger::new(rings.iter().map(MemRing::reader).collect());
-        // ts 2 is available, ts 1 is still being written: 2 comes out, then 1
-        // once committed (a bounded, documented reordering).
-        let (_, r) = m.next().unwrap().unwrap();
-        assert_eq!(r[0], 2);
+        // Ring 0 is blocked behind its busy head: only ts 2 comes out.
+        let (cpu, r) = m.next().unwrap().unwrap();
+        assert_eq!((cpu, ts_of(r)), (1, 2));
         assert!(m.next().unwrap().is_none());
         commit();
-        let (cpu, r) = m.next().unwrap().unwrap();
-        assert_eq!((cpu, r[0]), (0, 1));
+        let got: Vec<u64> = std::iter::from_fn(|| m.next().unwrap().map(|(_, r)| ts_of(r))).collect();
+        assert_eq!(got, vec![1, 3]);
+    }
+
+    #[test]
+    fn discarded_records_are_skipped() {
+        let rings: Vec<MemRing> = (0..2).map(|_| MemRing::new(1 << 12)).collect();
+        assert!(rings[0].push(&rec(1), true));
+        assert!(rings[0].push(&rec(2), false));
+        let mut m = Merger::new(rings.iter().map(MemRing::reader).collect());
+        let (_, r) = m.next().unwrap().unwrap();
+        assert_eq!(ts_of(r), 2);
+        assert!(m.next().unwrap().is_none());
     }
 }

@@ -185,15 +185,39 @@ impl Ring {
             .wrapping_sub(self.cons)
     }
 
-    /// Looks at the next record without consuming it. Discarded records are
-    /// skipped. A corrupt length (longer than the ring) is an error.
+    /// The producer's position now (everything below it is reserved; records
+    /// may still be busy).
+    pub fn producer(&self) -> u64 {
+        self.producer_pos().load(Ordering::Acquire)
+    }
+
+    /// Our position: everything below it is consumed.
+    pub fn consumer(&self) -> u64 {
+        self.cons
+    }
+
+    /// Looks at the next record without consuming it, refreshing the
+    /// producer position when everything seen so far is consumed.
+    /// Discarded records are skipped. A corrupt length (longer than the
+    /// ring) is an error.
     pub fn peek(&mut self) -> Result<Head<'_>, String> {
+        if self.cons == self.prod {
+            self.prod = self.producer();
+        }
+        let limit = self.prod;
+        self.peek_below(limit)
+    }
+
+    /// Like [`peek`](Ring::peek), but never looks at or past `limit` (a
+    /// producer position observed earlier): records reserved after it belong
+    /// to a later batch.
+    pub fn peek_below(&mut self, limit: u64) -> Result<Head<'_>, String> {
         loop {
-            if self.cons == self.prod {
-                self.prod = self.producer_pos().load(Ordering::Acquire);
-                if self.cons == self.prod {
-                    return Ok(Head::Empty);
-                }
+            if self.cons >= limit {
+                return Ok(Head::Empty);
+            }
+            if self.prod < limit {
+                self.prod = limit;
             }
             let off = (self.cons & self.mask) as usize;
             // SAFETY: off < size, and the header's 8 bytes lie inside the
@@ -205,9 +229,9 @@ impl Ring {
                 return Ok(Head::Busy);
             }
             let body = u64::from(len & !(BUSY_BIT | DISCARD_BIT));
-            if body + RINGBUF_HDR_SZ > self.size() {
+            if body + RINGBUF_HDR_SZ > self.size() || self.cons + round_up(body) > limit {
                 return Err(format!(
-                    "record of {body} bytes at position {} in a ring of {}",
+                    "record of {body} bytes at position {} in a ring of {} (producer at {limit})",
                     self.cons,
                     self.size()
                 ));

@@ -28,3 +28,72 @@ pub fn open_live(config: Config) -> Option<LiveEngine> {
         }
     }
 }
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use scap::{Engine, Event, Next};
+
+/// An event copied out of the engine, with its CPU.
+#[derive(Clone, Debug)]
+pub struct Owned {
+    /// The ring it came from.
+    pub cpu: u16,
+    /// The event's bytes.
+    pub bytes: Vec<u8>,
+}
+
+impl Owned {
+    /// The parsed view.
+    pub fn event(&self) -> Event<'_> {
+        Event::parse(&self.bytes).expect("events from the engine parse")
+    }
+}
+
+/// Reads events until `done` says the collection is complete or `timeout`
+/// passes. Keeps the events of the threads in `tids`, and follows them into
+/// the threads they create (the result of their clone-family events).
+pub fn collect(
+    engine: &mut impl Engine,
+    tids: &[u64],
+    timeout: Duration,
+    mut done: impl FnMut(&[Owned]) -> bool,
+) -> Vec<Owned> {
+    let mut ours: HashSet<u64> = tids.iter().copied().collect();
+    let mut got: Vec<Owned> = Vec::new();
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        match engine.next().expect("engine.next") {
+            Next::Event { cpu, event } => {
+                if !ours.contains(&event.tid()) {
+                    continue;
+                }
+                if let Some(info) = event.info() {
+                    if matches!(info.name, "clone" | "clone3" | "fork" | "vfork") {
+                        if let Ok(p) = event.param(0) {
+                            if let Some(child) = p.value().ok().and_then(|v| v.as_i64()) {
+                                if child > 0 {
+                                    ours.insert(child as u64);
+                                }
+                            }
+                        }
+                    }
+                }
+                got.push(Owned {
+                    cpu,
+                    bytes: event.as_bytes().to_vec(),
+                });
+                if done(&got) {
+                    break;
+                }
+            }
+            Next::Timeout => {
+                if done(&got) {
+                    break;
+                }
+            }
+            Next::Eof => break,
+        }
+    }
+    got
+}
