@@ -10,7 +10,15 @@ fn compile(arch: &str) -> std::process::Output {
     let output = Command::new("clang")
         .args(&args)
         .arg(format!("-D__TARGET_ARCH_{arch}"))
-        .args(["-g", "-O2", "-target", "bpf", "-c", env!("PROBE_SOURCE"), "-o"])
+        .args([
+            "-g",
+            "-O2",
+            "-target",
+            "bpf",
+            "-c",
+            env!("PROBE_SOURCE"),
+            "-o",
+        ])
         .arg(&out)
         .output()
         .expect("run clang (install it: apt-get install clang)");
@@ -43,5 +51,6 @@ fn an_unknown_architecture_is_refused() {
     // The per-arch header must fail loudly rather than guess register names.
     let o = compile("mips");
     assert!(!o.status.success());
-    assert!(String::from_utf8_lossy(&o.stderr).contains("supports __TARGET_ARCH_x86 and __TARGET_ARCH_arm64"));
+    assert!(String::from_utf8_lossy(&o.stderr)
+        .contains("supports __TARGET_ARCH_x86 and __TARGET_ARCH_arm64"));
 }

@@ -141,7 +141,11 @@ impl Merger {
                 break;
             }
             let r = l + 1;
-            let c = if r < n && self.heap[r].ts < self.heap[l].ts { r } else { l };
+            let c = if r < n && self.heap[r].ts < self.heap[l].ts {
+                r
+            } else {
+                l
+            };
             if self.heap[c].ts < self.heap[i].ts {
                 self.heap.swap(c, i);
                 i = c;
@@ -338,7 +342,8 @@ mod tests {
         assert_eq!((cpu, ts_of(r)), (1, 2));
         assert!(m.next().unwrap().is_none());
         commit();
-        let got: Vec<u64> = std::iter::from_fn(|| m.next().unwrap().map(|(_, r)| ts_of(r))).collect();
+        let got: Vec<u64> =
+            std::iter::from_fn(|| m.next().unwrap().map(|(_, r)| ts_of(r))).collect();
         assert_eq!(got, vec![1, 3]);
     }
 

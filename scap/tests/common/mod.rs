@@ -50,35 +50,21 @@ impl Owned {
     }
 }
 
-/// Reads events until `done` says the collection is complete or `timeout`
-/// passes. Keeps the events of the threads in `tids`, and follows them into
-/// the threads they create (the result of their clone-family events).
+/// Reads events until `done` (given everything read so far) says the
+/// collection is complete or `timeout` passes, then returns the events of the
+/// threads in `tids` and of the threads they created, found through the
+/// clone-family events (either side: the child's event may come first).
 pub fn collect(
     engine: &mut impl Engine,
     tids: &[u64],
     timeout: Duration,
     mut done: impl FnMut(&[Owned]) -> bool,
 ) -> Vec<Owned> {
-    let mut ours: HashSet<u64> = tids.iter().copied().collect();
     let mut got: Vec<Owned> = Vec::new();
     let deadline = Instant::now() + timeout;
     while Instant::now() < deadline {
         match engine.next().expect("engine.next") {
             Next::Event { cpu, event } => {
-                if !ours.contains(&event.tid()) {
-                    continue;
-                }
-                if let Some(info) = event.info() {
-                    if matches!(info.name, "clone" | "clone3" | "fork" | "vfork") {
-                        if let Ok(p) = event.param(0) {
-                            if let Some(child) = p.value().ok().and_then(|v| v.as_i64()) {
-                                if child > 0 {
-                                    ours.insert(child as u64);
-                                }
-                            }
-                        }
-                    }
-                }
                 got.push(Owned {
                     cpu,
                     bytes: event.as_bytes().to_vec(),
@@ -95,5 +81,37 @@ pub fn collect(
             Next::Eof => break,
         }
     }
+    let mut ours: HashSet<u64> = tids.iter().copied().collect();
+    let int = |e: &Event<'_>, name: &'static str| {
+        e.param_by_name(name)
+            .ok()
+            .and_then(|p| p.value().ok())
+            .and_then(|v| v.as_i64())
+    };
+    loop {
+        let before = ours.len();
+        for o in &got {
+            let e = o.event();
+            if !e
+                .info()
+                .is_some_and(|i| matches!(i.name, "clone" | "clone3" | "fork" | "vfork"))
+            {
+                continue;
+            }
+            match (int(&e, "res"), int(&e, "ptid")) {
+                (Some(child), _) if child > 0 && ours.contains(&e.tid()) => {
+                    ours.insert(child as u64);
+                }
+                (Some(0), Some(parent)) if ours.contains(&(parent as u64)) => {
+                    ours.insert(e.tid());
+                }
+                _ => {}
+            }
+        }
+        if ours.len() == before {
+            break;
+        }
+    }
+    got.retain(|o| ours.contains(&o.event().tid()));
     got
 }
