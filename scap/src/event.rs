@@ -368,3 +368,376 @@ impl<'a> Iterator for Params<'a> {
 }
 
 impl ExactSizeIterator for Params<'_> {}
+
+/// Builds an event in the wire format: for tests, synthetic events and
+/// converters. Lengths are u16 (u32 for large-payload event types).
+#[derive(Clone, Debug)]
+pub struct EventBuilder {
+    ts: u64,
+    tid: u64,
+    ty: u16,
+    params: Vec<Vec<u8>>,
+}
+
+impl EventBuilder {
+    /// An event of type `ty` at `ts` on thread `tid`, with no parameters yet.
+    pub fn new(ty: u16, ts: u64, tid: u64) -> EventBuilder {
+        EventBuilder {
+            ts,
+            tid,
+            ty,
+            params: Vec::new(),
+        }
+    }
+
+    /// Appends a parameter's raw value (empty: "not collected").
+    pub fn raw(mut self, value: &[u8]) -> EventBuilder {
+        self.params.push(value.to_vec());
+        self
+    }
+
+    /// Appends a little-endian u64/i64 value (errno, fd, pid, uint64, ...).
+    pub fn u64(self, v: u64) -> EventBuilder {
+        self.raw(&v.to_le_bytes())
+    }
+
+    /// Appends a little-endian u32 value.
+    pub fn u32(self, v: u32) -> EventBuilder {
+        self.raw(&v.to_le_bytes())
+    }
+
+    /// Appends a little-endian u16 value.
+    pub fn u16(self, v: u16) -> EventBuilder {
+        self.raw(&v.to_le_bytes())
+    }
+
+    /// Appends a u8 value.
+    pub fn u8(self, v: u8) -> EventBuilder {
+        self.raw(&[v])
+    }
+
+    /// Appends a string with its terminating NUL.
+    pub fn str(self, s: &str) -> EventBuilder {
+        let mut v = s.as_bytes().to_vec();
+        v.push(0);
+        self.raw(&v)
+    }
+
+    /// The event's bytes.
+    pub fn build(&self) -> Vec<u8> {
+        let large = scap_schema::event_info(self.ty).is_some_and(|i| i.is_large_payload());
+        let lsz = if large { 4 } else { 2 };
+        let len =
+            HEADER_LEN + self.params.len() * lsz + self.params.iter().map(Vec::len).sum::<usize>();
+        let mut b = Vec::with_capacity(len);
+        b.extend_from_slice(&self.ts.to_le_bytes());
+        b.extend_from_slice(&self.tid.to_le_bytes());
+        b.extend_from_slice(&(len as u32).to_le_bytes());
+        b.extend_from_slice(&self.ty.to_le_bytes());
+        b.extend_from_slice(&(self.params.len() as u32).to_le_bytes());
+        for p in &self.params {
+            if large {
+                b.extend_from_slice(&(p.len() as u32).to_le_bytes());
+            } else {
+                b.extend_from_slice(&(p.len() as u16).to_le_bytes());
+            }
+        }
+        for p in &self.params {
+            b.extend_from_slice(p);
+        }
+        b
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::{FdList, SockAddr, SockTuple, StrList};
+    use scap_schema::{codes, flags, TypedValue};
+    use std::net::{Ipv4Addr, Ipv6Addr, SocketAddrV4, SocketAddrV6};
+
+    fn openat(fd: i64, name: &str) -> Vec<u8> {
+        EventBuilder::new(codes::PPME_SYSCALL_OPENAT_2_X, 1_000, 42)
+            .u64(fd as u64)
+            .u64(-100i64 as u64)
+            .str(name)
+            .u32(4 | 2 | (1 << 14))
+            .u32(0o640)
+            .u32(0x800001)
+            .u64(12345)
+            .build()
+    }
+
+    #[test]
+    fn header_and_params_of_a_built_event() {
+        let b = openat(3, "/tmp/x");
+        let e = Event::parse(&b).unwrap();
+        assert_eq!(
+            (e.ts(), e.tid(), e.event_type(), e.nparams()),
+            (1_000, 42, 307, 7)
+        );
+        assert_eq!(e.len() as usize, b.len());
+        assert_eq!(e.name(), "openat");
+        assert!(!e.is_enter());
+        let names: Vec<_> = e.params().map(|p| p.name()).collect();
+        assert_eq!(
+            names,
+            ["fd", "dirfd", "name", "flags", "mode", "dev", "ino"]
+        );
+        assert_eq!(
+            e.param_by_name("fd").unwrap().value().unwrap(),
+            ParamValue::Fd(3)
+        );
+        assert_eq!(e.param(1).unwrap().value().unwrap(), ParamValue::Fd(-100));
+        assert_eq!(
+            e.param(2).unwrap().value().unwrap(),
+            ParamValue::Str(b"/tmp/x")
+        );
+        let ParamValue::Flags(f) = e.param(3).unwrap().value().unwrap() else {
+            panic!()
+        };
+        assert_eq!(
+            f.typed(),
+            Some(TypedValue::FileFlags(
+                flags::FileFlags::O_CREAT
+                    | flags::FileFlags::O_WRONLY
+                    | flags::FileFlags::O_F_CREATED
+            ))
+        );
+        assert_eq!(f.names(), ["O_CREAT", "O_WRONLY", "O_F_CREATED"]);
+        let rdwr = crate::params::FlagsValue {
+            raw: 3 | 4,
+            table: Some(&scap_schema::tables::FILE_FLAGS),
+        };
+        assert_eq!(rdwr.names(), ["O_RDWR", "O_CREAT"]);
+        assert_eq!(
+            e.param(6).unwrap().value().unwrap(),
+            ParamValue::Uint(12345)
+        );
+        // The buffer may be longer than the event (a file block, a ring).
+        let mut longer = b.clone();
+        longer.extend_from_slice(&[0xff; 9]);
+        assert_eq!(Event::parse(&longer).unwrap().as_bytes(), &b[..]);
+    }
+
+    #[test]
+    fn every_truncation_is_an_error_not_a_panic() {
+        let b = openat(3, "/tmp/some/longer/path");
+        for cut in 0..b.len() {
+            assert!(Event::parse(&b[..cut]).is_err(), "cut at {cut}");
+        }
+        assert!(matches!(
+            Event::parse(&b[..10]),
+            Err(DecodeError::ShortHeader { have: 10 })
+        ));
+    }
+
+    #[test]
+    fn bad_lengths_are_caught() {
+        let mut b = openat(3, "/x");
+        // len smaller than the header
+        b[16..20].copy_from_slice(&20u32.to_le_bytes());
+        assert!(matches!(
+            Event::parse(&b),
+            Err(DecodeError::BadLength { len: 20, .. })
+        ));
+        // a parameter longer than the event
+        let mut b = openat(3, "/x");
+        b[26 + 4..26 + 6].copy_from_slice(&500u16.to_le_bytes());
+        assert!(matches!(
+            Event::parse(&b),
+            Err(DecodeError::ParamsOverflow { .. })
+        ));
+        // nparams beyond the maximum
+        let mut b = openat(3, "/x");
+        b[22..26].copy_from_slice(&1000u32.to_le_bytes());
+        assert!(matches!(
+            Event::parse(&b),
+            Err(DecodeError::TooManyParams { nparams: 1000, .. })
+        ));
+        // nparams whose length table does not fit
+        let mut b = openat(3, "/x");
+        b[22..26].copy_from_slice(&30u32.to_le_bytes());
+        assert!(Event::parse(&b).is_err());
+    }
+
+    #[test]
+    fn wrong_sized_values_are_typed_errors() {
+        // fd is PT_FD: 8 bytes; give it 3.
+        let b = EventBuilder::new(codes::PPME_SYSCALL_CLOSE_X, 0, 1)
+            .u64(0)
+            .raw(&[1, 2, 3])
+            .build();
+        let e = Event::parse(&b).unwrap();
+        assert!(matches!(
+            e.param(1).unwrap().value(),
+            Err(DecodeError::BadParamLength {
+                index: 1,
+                len: 3,
+                ..
+            })
+        ));
+        assert!(matches!(
+            e.param(2),
+            Err(DecodeError::NoSuchParam {
+                index: 2,
+                nparams: 2
+            })
+        ));
+        assert!(matches!(
+            e.param_by_name("nope"),
+            Err(DecodeError::NoSuchName("nope"))
+        ));
+        // Zero length means "not collected", whatever the type.
+        let b = EventBuilder::new(codes::PPME_SYSCALL_CLOSE_X, 0, 1)
+            .u64(0)
+            .raw(&[])
+            .build();
+        assert_eq!(
+            Event::parse(&b).unwrap().param(1).unwrap().value().unwrap(),
+            ParamValue::Absent
+        );
+    }
+
+    #[test]
+    fn sockaddr_and_socktuple_in_every_family() {
+        let mut v4 = vec![2u8];
+        v4.extend_from_slice(&[127, 0, 0, 1]);
+        v4.extend_from_slice(&8080u16.to_le_bytes());
+        let mut t6 = vec![10u8];
+        t6.extend_from_slice(&Ipv6Addr::LOCALHOST.octets());
+        t6.extend_from_slice(&40000u16.to_le_bytes());
+        t6.extend_from_slice(&Ipv6Addr::LOCALHOST.octets());
+        t6.extend_from_slice(&443u16.to_le_bytes());
+        let b = EventBuilder::new(codes::PPME_SOCKET_CONNECT_X, 0, 1)
+            .u64(0)
+            .raw(&t6)
+            .u64(5)
+            .raw(&v4)
+            .build();
+        let e = Event::parse(&b).unwrap();
+        assert_eq!(
+            e.param(1).unwrap().value().unwrap(),
+            ParamValue::SockTuple(SockTuple::Inet6 {
+                src: SocketAddrV6::new(Ipv6Addr::LOCALHOST, 40000, 0, 0),
+                dst: SocketAddrV6::new(Ipv6Addr::LOCALHOST, 443, 0, 0),
+            })
+        );
+        assert_eq!(
+            e.param(3).unwrap().value().unwrap(),
+            ParamValue::SockAddr(SockAddr::Inet(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 8080)))
+        );
+        assert_eq!(
+            e.param(1).unwrap().value().unwrap().to_string(),
+            "[::1]:40000->[::1]:443"
+        );
+
+        let mut unix = vec![1u8];
+        unix.extend_from_slice(&0xaau64.to_le_bytes());
+        unix.extend_from_slice(&0xbbu64.to_le_bytes());
+        unix.extend_from_slice(b"/run/x.sock\0");
+        let b = EventBuilder::new(codes::PPME_SOCKET_CONNECT_X, 0, 1)
+            .u64(0)
+            .raw(&unix)
+            .u64(5)
+            .raw(b"\x01/run/x.sock\0")
+            .build();
+        let e = Event::parse(&b).unwrap();
+        assert_eq!(
+            e.param(1).unwrap().value().unwrap(),
+            ParamValue::SockTuple(SockTuple::Unix {
+                source: 0xaa,
+                dest: 0xbb,
+                path: b"/run/x.sock"
+            })
+        );
+        assert_eq!(
+            e.param(3).unwrap().value().unwrap(),
+            ParamValue::SockAddr(SockAddr::Unix(b"/run/x.sock"))
+        );
+        // A v4 tuple of the wrong size is an error.
+        let b = EventBuilder::new(codes::PPME_SOCKET_CONNECT_X, 0, 1)
+            .u64(0)
+            .raw(&[2, 1, 2, 3])
+            .u64(5)
+            .raw(&[])
+            .build();
+        assert!(Event::parse(&b).unwrap().param(1).unwrap().value().is_err());
+    }
+
+    #[test]
+    fn lists_uids_enums_dyn_and_fdlists() {
+        let b = EventBuilder::new(codes::PPME_SYSCALL_EXECVE_19_X, 0, 1)
+            .u64(0)
+            .str("ls")
+            .raw(b"-l\0/tmp\0")
+            .build();
+        let e = Event::parse(&b).unwrap();
+        let ParamValue::Bytes(args) = e.param(2).unwrap().value().unwrap() else {
+            panic!()
+        };
+        assert_eq!(
+            StrList(args).iter().collect::<Vec<_>>(),
+            vec![&b"-l"[..], b"/tmp"]
+        );
+        assert_eq!(StrList(b"").iter().count(), 0);
+
+        // uid 0xffffffff means "no value"
+        let none = u32::MAX.to_le_bytes();
+        let v = ParamValue::decode(0, scap_schema::ParamType::Uid, None, &none).unwrap();
+        assert_eq!(v, ParamValue::Uid(None));
+        // enum with its table
+        let t = &scap_schema::tables::SOCKET_FAMILIES;
+        let inet6 = 10u32.to_le_bytes();
+        let v =
+            ParamValue::decode(0, scap_schema::ParamType::Enumflags32, Some(t), &inet6).unwrap();
+        assert_eq!(v.to_string(), "AF_INET6(0xa)");
+        // dyn: selector 1 of ptrace_dynamic_param is a signal
+        let t = &scap_schema::tables::PTRACE_DYNAMIC_PARAM;
+        let ParamValue::Dyn(d) =
+            ParamValue::decode(0, scap_schema::ParamType::Dyn, Some(t), &[1, 9]).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(d.value(0).unwrap(), ParamValue::Signal(9));
+        assert!(ParamValue::decode(0, scap_schema::ParamType::Dyn, Some(t), &[7, 9]).is_err());
+        assert!(ParamValue::decode(0, scap_schema::ParamType::Dyn, Some(t), &[0, 9]).is_err());
+        // fd list: count then (i64, i16) pairs
+        let mut fl = 2u16.to_le_bytes().to_vec();
+        fl.extend_from_slice(&3i64.to_le_bytes());
+        fl.extend_from_slice(&1i16.to_le_bytes());
+        fl.extend_from_slice(&4i64.to_le_bytes());
+        fl.extend_from_slice(&4i16.to_le_bytes());
+        let ParamValue::FdList(l) =
+            ParamValue::decode(0, scap_schema::ParamType::Fdlist, None, &fl).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(l.iter().collect::<Vec<_>>(), vec![(3, 1), (4, 4)]);
+        let _: FdList<'_> = l;
+        assert!(ParamValue::decode(0, scap_schema::ParamType::Fdlist, None, &fl[..15]).is_err());
+    }
+
+    #[test]
+    fn unknown_event_types_still_parse_as_raw() {
+        let b = EventBuilder::new(60000, 0, 1).u32(7).build();
+        let e = Event::parse(&b).unwrap();
+        assert!(e.info().is_none());
+        assert_eq!(e.name(), "unknown");
+        assert_eq!(
+            e.param(0).unwrap().value().unwrap(),
+            ParamValue::Bytes(&7u32.to_le_bytes())
+        );
+    }
+
+    #[test]
+    fn large_payload_events_use_u32_lengths() {
+        let payload = vec![7u8; 70_000];
+        let b = EventBuilder::new(codes::PPME_PLUGINEVENT_E, 0, 1)
+            .u32(999)
+            .raw(&payload)
+            .build();
+        let e = Event::parse(&b).unwrap();
+        assert_eq!(e.param(1).unwrap().bytes.len(), 70_000);
+    }
+}

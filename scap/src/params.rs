@@ -96,17 +96,31 @@ impl FlagsValue {
     }
 
     /// Names of the set flags (flag tables) or of the value (enum tables).
+    /// A multi-bit entry that matches fully (O_RDWR) is named instead of its
+    /// bits; a zero entry (O_NONE) only names a zero value.
     pub fn names(&self) -> Vec<&'static str> {
         match self.table {
             Some(t) if t.kind == TableKind::Flags => {
-                let mut v: Vec<_> = t.flag_names(self.raw).collect();
-                // Multi-bit values such as O_RDWR (3) and zero values (O_NONE).
+                let mut covered = 0u32;
+                let mut v = Vec::new();
                 for (n, val) in t.values {
-                    if (*val != 0 && !val.is_power_of_two() && self.raw & val == *val)
-                        || (*val == 0 && self.raw == 0)
+                    if *val != 0
+                        && !val.is_power_of_two()
+                        && self.raw & val == *val
+                        && covered & val == 0
                     {
-                        v.push(n);
+                        v.push(*n);
+                        covered |= val;
                     }
+                }
+                v.extend(t.flag_names(self.raw & !covered));
+                if self.raw == 0 {
+                    v.extend(
+                        t.values
+                            .iter()
+                            .filter(|(_, val)| *val == 0)
+                            .map(|(n, _)| *n),
+                    );
                 }
                 v
             }
