@@ -7,10 +7,12 @@
 //! 1. **Snapshot**: read every ring's producer position (one load per ring).
 //!    The records below these positions form the batch; anything produced
 //!    later waits for the next batch.
-//! 2. **Merge**: the heads of the rings with records in the batch sit in a
-//!    binary min-heap keyed by timestamp. Taking an event costs one sift of a
-//!    heap of at most k entries, O(log k), instead of a scan of every ring
-//!    head, O(k), which is what limits Falco's reader on many-CPU machines.
+//! 2. **Merge**: the rings' head timestamps play a tournament (a loser
+//!    tree): taking an event replays one leaf-to-root path of log2(k)
+//!    comparisons, each a conditional move rather than a branch (timestamps
+//!    from different CPUs interleave randomly, so branches would mispredict
+//!    at every level). A scan of every ring head, O(k) per event, is what
+//!    limits Falco's reader on many-CPU machines.
 //! 3. When the heap is empty, take the next snapshot.
 //!
 //! The snapshot is the watermark that makes the order exact inside a batch:
@@ -32,11 +34,23 @@
 
 use crate::ring::{Head, Ring};
 
-#[derive(Clone, Copy, Debug)]
-struct Entry {
-    ts: u64,
-    ring: u32,
+/// Hints the CPU to bring the cache line at `p` closer. Never faults, whatever
+/// `p` is.
+#[inline(always)]
+fn prefetch(p: *const u8) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: prefetch instructions have no architectural effect and do not
+    // fault on any address; SSE is part of the x86_64 baseline.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
 }
+
+/// Key of a ring with nothing left in the batch. Real timestamps are
+/// clamped below it.
+const EXHAUSTED: u64 = u64::MAX;
 
 /// Per-ring reading statistics.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -63,29 +77,42 @@ pub struct Merger {
     /// Producer positions of the current batch's snapshot.
     limits: Vec<u64>,
     counters: Vec<RingCounters>,
-    heap: Vec<Entry>,
-    /// The ring whose head was handed out last, and that head's length.
-    pending: Option<(u32, usize)>,
-    /// That head: valid until the next step (see `current`).
-    current: (*const u8, usize),
+    /// Each ring's head in the batch: its timestamp (EXHAUSTED if none).
+    keys: Vec<u64>,
+    /// Each ring's head record (pointer, length), valid when its key is not
+    /// EXHAUSTED, until the ring advances.
+    heads: Vec<(*const u8, usize)>,
+    /// The loser tree over `width` leaves (k rounded up to a power of two;
+    /// leaves past k are permanently EXHAUSTED): node i > 0 holds the loser
+    /// of the match played there; `winner` the overall winner.
+    losers: Vec<u32>,
+    width: usize,
+    winner: u32,
+    /// The ring handed out by the last step, whose head is consumed by the
+    /// next one.
+    pending: Option<u32>,
     batches: u64,
 }
 
-// SAFETY: `current` points into a ring owned by the merger (rings are Send);
-// it is only dereferenced through &self while the merger is alive.
+// SAFETY: the head pointers point into rings owned by the merger (rings are
+// Send); they are only dereferenced through the merger.
 unsafe impl Send for Merger {}
 
 impl Merger {
     /// A merger over `rings`; ring `i` is reported as index `i`.
     pub fn new(rings: Vec<Ring>) -> Merger {
         let n = rings.len();
+        let width = n.next_power_of_two().max(1);
         Merger {
             limits: rings.iter().map(Ring::consumer).collect(),
             rings,
             counters: vec![RingCounters::default(); n],
-            heap: Vec::with_capacity(n),
+            keys: vec![EXHAUSTED; width],
+            heads: vec![(std::ptr::NonNull::dangling().as_ptr(), 0); width],
+            losers: vec![0; width],
+            width,
+            winner: 0,
             pending: None,
-            current: (std::ptr::NonNull::dangling().as_ptr(), 0),
             batches: 0,
         }
     }
@@ -115,82 +142,83 @@ impl Merger {
         self.batches
     }
 
-    /// The timestamp of ring `r`'s next record inside the batch, if any.
-    fn head_ts(&mut self, r: usize) -> Result<Option<u64>, CorruptRing> {
+    /// Loads ring `r`'s next record inside the batch into keys/heads.
+    #[inline]
+    fn load_head(&mut self, r: usize) -> Result<(), CorruptRing> {
         let limit = self.limits[r];
         match self.rings[r].peek_below(limit) {
             Ok(Head::Record(rec)) => {
-                let mut ts = [0u8; 8];
-                // A record too short for a timestamp sorts first; decoding
-                // it will report the problem.
-                if rec.len() >= 8 {
-                    ts.copy_from_slice(&rec[..8]);
-                }
-                Ok(Some(u64::from_le_bytes(ts)))
+                let ts = match rec.get(..8) {
+                    Some(b) => u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]),
+                    // Too short for a timestamp: sorts first, and decoding
+                    // it will report the problem.
+                    None => 0,
+                };
+                self.keys[r] = ts.min(EXHAUSTED - 1);
+                self.heads[r] = (rec.as_ptr(), rec.len());
+                // This ring's next record will be wanted about k events from
+                // now. With many rings the hardware prefetcher cannot follow
+                // that many streams: ask for its lines now.
+                let next = rec.as_ptr().wrapping_add((rec.len() + 7) & !7);
+                prefetch(next);
+                prefetch(next.wrapping_add(64));
+                Ok(())
             }
-            Ok(Head::Empty | Head::Busy) => Ok(None),
+            Ok(Head::Empty | Head::Busy) => {
+                self.keys[r] = EXHAUSTED;
+                Ok(())
+            }
             Err(what) => Err(CorruptRing { ring: r, what }),
         }
     }
 
-    fn sift_down(&mut self, mut i: usize) {
-        let n = self.heap.len();
-        loop {
-            let l = 2 * i + 1;
-            if l >= n {
-                break;
-            }
-            let r = l + 1;
-            let c = if r < n && self.heap[r].ts < self.heap[l].ts {
-                r
-            } else {
-                l
-            };
-            if self.heap[c].ts < self.heap[i].ts {
-                self.heap.swap(c, i);
-                i = c;
-            } else {
-                break;
-            }
+    /// Replays the matches from leaf `r` to the root after its key changed.
+    #[inline]
+    fn replay(&mut self, r: usize) {
+        let keys = &self.keys;
+        let mut w = r as u32;
+        let mut wkey = keys[r];
+        let mut node = (r + self.width) >> 1;
+        while node > 0 {
+            let l = self.losers[node];
+            let lkey = keys[l as usize];
+            // The smaller key wins; ties go to the lower ring (stable).
+            let l_wins = (lkey < wkey) | ((lkey == wkey) & (l < w));
+            self.losers[node] = if l_wins { w } else { l };
+            w = if l_wins { l } else { w };
+            wkey = if l_wins { lkey } else { wkey };
+            node >>= 1;
         }
+        self.winner = w;
     }
 
-    /// Starts a batch: snapshot every producer and heap the rings' heads.
+    /// Plays the whole tournament from scratch: O(k).
+    fn rebuild(&mut self) {
+        // winners[i] for internal nodes, computed bottom-up.
+        let w = self.width;
+        let mut winners = vec![0u32; 2 * w];
+        for (i, slot) in winners[w..].iter_mut().enumerate() {
+            *slot = i as u32;
+        }
+        for node in (1..w).rev() {
+            let a = winners[2 * node];
+            let b = winners[2 * node + 1];
+            let (ka, kb) = (self.keys[a as usize], self.keys[b as usize]);
+            let b_wins = kb < ka;
+            winners[node] = if b_wins { b } else { a };
+            self.losers[node] = if b_wins { a } else { b };
+        }
+        self.winner = if w > 1 { winners[1] } else { 0 };
+    }
+
+    /// Starts a batch: snapshot every producer and play the tournament.
     fn snapshot(&mut self) -> Result<(), CorruptRing> {
         self.batches += 1;
-        self.heap.clear();
         for r in 0..self.rings.len() {
             self.limits[r] = self.rings[r].producer();
-            if let Some(ts) = self.head_ts(r)? {
-                self.heap.push(Entry { ts, ring: r as u32 });
-            }
+            self.load_head(r)?;
         }
-        // Floyd's heap construction: O(k).
-        for i in (0..self.heap.len() / 2).rev() {
-            self.sift_down(i);
-        }
-        Ok(())
-    }
-
-    /// Consumes the record handed out by the previous step, if any.
-    fn commit(&mut self) -> Result<(), CorruptRing> {
-        let Some((r, len)) = self.pending.take() else {
-            return Ok(());
-        };
-        self.rings[r as usize].advance(len);
-        // The committed ring is the heap's top: refresh its key in place.
-        match self.head_ts(r as usize)? {
-            Some(ts) => {
-                self.heap[0].ts = ts;
-                self.sift_down(0);
-            }
-            None => {
-                let last = self.heap.len() - 1;
-                self.heap.swap(0, last);
-                self.heap.pop();
-                self.sift_down(0);
-            }
-        }
+        self.rebuild();
         Ok(())
     }
 
@@ -198,41 +226,43 @@ impl Merger {
     /// one, and returns its ring's index; `None` when every ring is empty (or
     /// its head is still being written). The record is [`current`](Self::current).
     pub fn step(&mut self) -> Result<Option<usize>, CorruptRing> {
-        self.commit()?;
-        self.current = (std::ptr::NonNull::dangling().as_ptr(), 0);
-        if self.heap.is_empty() {
-            self.snapshot()?;
+        if let Some(r) = self.pending.take() {
+            let r = r as usize;
+            let len = self.heads[r].1;
+            self.rings[r].advance(len);
+            self.load_head(r)?;
+            self.replay(r);
         }
-        let Some(top) = self.heap.first().copied() else {
+        if self.rings.is_empty() {
             return Ok(None);
-        };
-        let r = top.ring as usize;
-        let limit = self.limits[r];
-        match self.rings[r].peek_below(limit) {
-            Ok(Head::Record(rec)) => {
-                self.pending = Some((top.ring, rec.len()));
-                self.current = (rec.as_ptr(), rec.len());
-                let c = &mut self.counters[r];
-                c.events += 1;
-                c.bytes += rec.len() as u64;
-                Ok(Some(r))
-            }
-            // A ring in the heap has a committed head: peeking again cannot
-            // change the answer until we advance.
-            Ok(_) => Err(CorruptRing {
-                ring: r,
-                what: "head vanished".into(),
-            }),
-            Err(what) => Err(CorruptRing { ring: r, what }),
         }
+        if self.keys[self.winner as usize] == EXHAUSTED {
+            self.snapshot()?;
+            if self.keys[self.winner as usize] == EXHAUSTED {
+                return Ok(None);
+            }
+        }
+        let r = self.winner as usize;
+        self.pending = Some(r as u32);
+        let c = &mut self.counters[r];
+        c.events += 1;
+        c.bytes += self.heads[r].1 as u64;
+        Ok(Some(r))
     }
 
     /// The record the last [`step`](Self::step) moved to (empty if none).
     pub fn current(&self) -> &[u8] {
-        // SAFETY: `current` is either (dangling, 0) or a record inside a ring
-        // owned by self that is only consumed by the next step(), which needs
-        // &mut self and so cannot run while this borrow lives.
-        unsafe { std::slice::from_raw_parts(self.current.0, self.current.1) }
+        match self.pending {
+            Some(r) => {
+                let (ptr, len) = self.heads[r as usize];
+                // SAFETY: the head of a pending ring is a committed record
+                // inside that ring (set by load_head from peek_below), not
+                // consumed until the next step(), which needs &mut self and
+                // so cannot run while this borrow lives.
+                unsafe { std::slice::from_raw_parts(ptr, len) }
+            }
+            None => &[],
+        }
     }
 
     /// [`step`](Self::step) and [`current`](Self::current) together.
