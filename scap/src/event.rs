@@ -122,6 +122,7 @@ pub struct Event<'a> {
 impl<'a> Event<'a> {
     /// Validates `buf` as one event. `buf` may be longer than the event: the
     /// view covers the header's `len` bytes.
+    #[inline]
     pub fn parse(buf: &'a [u8]) -> Result<Event<'a>, DecodeError> {
         if buf.len() < HEADER_LEN {
             return Err(DecodeError::ShortHeader { have: buf.len() });
@@ -243,6 +244,7 @@ impl<'a> Event<'a> {
 
     /// The raw bytes of parameter `index` (an empty slice when the parameter
     /// was not collected).
+    #[inline]
     pub fn param_bytes(&self, index: usize) -> Result<&'a [u8], DecodeError> {
         if index >= self.nparams as usize {
             return Err(DecodeError::NoSuchParam {

@@ -92,6 +92,9 @@ pub struct Merger {
     /// next one.
     pending: Option<u32>,
     batches: u64,
+    /// Highest ring fill (bytes produced but not consumed, per mille of the
+    /// ring size) seen at a snapshot since the last `take_peak_fill`.
+    peak_fill: u32,
 }
 
 // SAFETY: the head pointers point into rings owned by the merger (rings are
@@ -114,6 +117,7 @@ impl Merger {
             winner: 0,
             pending: None,
             batches: 0,
+            peak_fill: 0,
         }
     }
 
@@ -215,7 +219,12 @@ impl Merger {
     fn snapshot(&mut self) -> Result<(), CorruptRing> {
         self.batches += 1;
         for r in 0..self.rings.len() {
-            self.limits[r] = self.rings[r].producer();
+            let ring = &self.rings[r];
+            let prod = ring.producer();
+            let fill =
+                (prod.wrapping_sub(ring.consumer()).min(ring.size()) * 1000 / ring.size()) as u32;
+            self.peak_fill = self.peak_fill.max(fill);
+            self.limits[r] = prod;
             self.load_head(r)?;
         }
         self.rebuild();
@@ -225,6 +234,7 @@ impl Merger {
     /// Moves to the oldest record across all rings, consuming the previous
     /// one, and returns its ring's index; `None` when every ring is empty (or
     /// its head is still being written). The record is [`current`](Self::current).
+    #[inline]
     pub fn step(&mut self) -> Result<Option<usize>, CorruptRing> {
         if let Some(r) = self.pending.take() {
             let r = r as usize;
@@ -251,6 +261,7 @@ impl Merger {
     }
 
     /// The record the last [`step`](Self::step) moved to (empty if none).
+    #[inline]
     pub fn current(&self) -> &[u8] {
         match self.pending {
             Some(r) => {
@@ -268,6 +279,12 @@ impl Merger {
     /// [`step`](Self::step) and [`current`](Self::current) together.
     pub fn next(&mut self) -> Result<Option<(usize, &[u8])>, CorruptRing> {
         Ok(self.step()?.map(|r| (r, self.current())))
+    }
+
+    /// The fullest any ring was (per mille of its size) at a snapshot since
+    /// the last call: how close the consumer came to making the kernel drop.
+    pub fn take_peak_fill(&mut self) -> u32 {
+        std::mem::take(&mut self.peak_fill)
     }
 
     /// Publishes every ring's consumer position (call before sleeping).

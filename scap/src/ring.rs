@@ -211,6 +211,7 @@ impl Ring {
     /// Like [`peek`](Ring::peek), but never looks at or past `limit` (a
     /// producer position observed earlier): records reserved after it belong
     /// to a later batch.
+    #[inline]
     pub fn peek_below(&mut self, limit: u64) -> Result<Head<'_>, String> {
         loop {
             if self.cons >= limit {
@@ -258,6 +259,7 @@ impl Ring {
     /// Consumes the record `peek` returned (of `len` bytes). The kernel sees
     /// the new position at the next [`publish`](Ring::publish), which happens
     /// by itself every few KiB.
+    #[inline]
     pub fn advance(&mut self, len: usize) {
         self.cons += round_up(len as u64);
         if self.cons - self.published >= PUBLISH_EVERY {

@@ -122,7 +122,23 @@ impl Counts {
     }
 }
 
-fn stats_json(stats: &Stats, counts: &Counts, elapsed: Duration, decode_errors: u64) -> Value {
+/// CPU time (user + system) this process has used, in seconds.
+fn cpu_seconds() -> f64 {
+    // SAFETY: rusage is plain old data; getrusage fills it.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: ru is a valid out-pointer.
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
+    let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    tv(ru.ru_utime) + tv(ru.ru_stime)
+}
+
+fn stats_json(
+    stats: &Stats,
+    counts: &Counts,
+    elapsed: Duration,
+    cpu: f64,
+    decode_errors: u64,
+) -> Value {
     let t = &stats.total;
     let secs = elapsed.as_secs_f64();
     json!({
@@ -142,6 +158,9 @@ fn stats_json(stats: &Stats, counts: &Counts, elapsed: Duration, decode_errors: 
             "recursion_misses": stats.recursion_misses(),
         },
         "decode_errors": decode_errors,
+        "consumer_cpu_s": cpu,
+        "consumer_cpu_percent": if secs > 0.0 { 100.0 * cpu / secs } else { 0.0 },
+        "consumer_ns_per_event": if t.events > 0 { cpu * 1e9 / t.events as f64 } else { 0.0 },
         "per_cpu": stats.cpus.iter().enumerate().map(|(cpu, c)| json!({
             "cpu": cpu, "events": c.events, "bytes": c.bytes, "attempted": c.attempted, "drops": c.drops(),
         })).collect::<Vec<_>>(),
@@ -172,6 +191,11 @@ fn print_text(v: &Value) {
         }
     }
     println!("Decode errors: {}", g("decode_errors"));
+    println!(
+        "Consumer CPU: {:.1}% ({:.1} ns per event)",
+        g("consumer_cpu_percent").as_f64().unwrap_or(0.0),
+        g("consumer_ns_per_event").as_f64().unwrap_or(0.0)
+    );
     println!("Per syscall:");
     if let Some(m) = v["per_syscall"].as_object() {
         for (k, n) in m {
@@ -207,6 +231,7 @@ fn main() -> anyhow::Result<()> {
     }
 
     let start = Instant::now();
+    let cpu_start = cpu_seconds();
     let deadline = args.duration.map(|d| start + Duration::from_secs_f64(d));
     let mut counts = Counts::new();
     let mut n: u64 = 0;
@@ -259,8 +284,9 @@ fn main() -> anyhow::Result<()> {
         }
     }
     let elapsed = start.elapsed();
+    let cpu = cpu_seconds() - cpu_start;
     let stats = engine.stats().context("reading statistics")?;
-    let v = stats_json(&stats, &counts, elapsed, decode_errors);
+    let v = stats_json(&stats, &counts, elapsed, cpu, decode_errors);
     if args.json {
         println!("{v}");
     } else {
