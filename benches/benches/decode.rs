@@ -1,7 +1,9 @@
 //! Event decoding: header validation, then every parameter decoded into a
 //! typed value, for the events that dominate real traffic.
 
-use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use scap::event::{Event, EventBuilder};
 use scap::schema::codes;
 

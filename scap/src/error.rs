@@ -45,7 +45,7 @@ pub enum Error {
         log: String,
         /// libbpf's error.
         #[source]
-        source: libbpf_rs::Error,
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
 
     /// RLIMIT_MEMLOCK is too low and cannot be raised, on a kernel that still
@@ -66,7 +66,7 @@ pub enum Error {
         op: String,
         /// libbpf's error.
         #[source]
-        source: libbpf_rs::Error,
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
 
     /// A system call failed.
@@ -99,6 +99,7 @@ pub enum Error {
 }
 
 impl Error {
+    #[cfg_attr(not(feature = "live"), allow(dead_code))]
     pub(crate) fn io(op: impl Into<String>, source: std::io::Error) -> Error {
         let op = op.into();
         if matches!(
@@ -111,6 +112,7 @@ impl Error {
         }
     }
 
+    #[cfg(feature = "live")]
     pub(crate) fn bpf(op: impl Into<String>, source: libbpf_rs::Error) -> Error {
         let op = op.into();
         match source.kind() {
@@ -118,7 +120,10 @@ impl Error {
                 op,
                 source: std::io::Error::from_raw_os_error(libc::EPERM),
             },
-            _ => Error::Bpf { op, source },
+            _ => Error::Bpf {
+                op,
+                source: Box::new(source),
+            },
         }
     }
 }

@@ -34,19 +34,23 @@ pub mod config;
 pub mod engine;
 pub mod error;
 pub mod event;
+#[cfg(feature = "live")]
 pub mod live;
 pub mod merge;
 pub mod params;
 pub mod ring;
 pub mod stats;
+#[cfg(feature = "live")]
 pub mod support;
 
 pub use config::Config;
 pub use engine::{Engine, Next};
 pub use error::{Error, Result};
 pub use event::{DecodeError, Event, Param};
+#[cfg(feature = "live")]
 pub use live::LiveEngine;
 pub use params::ParamValue;
 pub use scap_schema as schema;
 pub use stats::{CpuStats, Stats};
+#[cfg(feature = "live")]
 pub use support::{kernel_support, KernelSupport};

@@ -150,7 +150,7 @@ impl LiveEngine {
             hint: "the probe is built for x86_64 and aarch64",
         })?;
         let plan = config.plan(arch)?;
-        support::check_btf()?;
+        support::check_kernel()?;
         support::raise_memlock()?;
 
         let ncpus = libbpf_rs::num_possible_cpus()
@@ -224,11 +224,11 @@ impl LiveEngine {
                 Some(program) => Error::Verifier {
                     program,
                     log: log_tail(&log, 60),
-                    source,
+                    source: Box::new(source),
                 },
                 None => Error::Bpf {
                     op: format!("loading the probe\n{}", log_tail(&log, 20)),
-                    source,
+                    source: Box::new(source),
                 },
             }
         })

@@ -277,6 +277,9 @@ impl Merger {
     }
 
     /// [`step`](Self::step) and [`current`](Self::current) together.
+    // Not an Iterator: each item borrows the merger until the next call, a
+    // lending pattern Iterator cannot express.
+    #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> Result<Option<(usize, &[u8])>, CorruptRing> {
         Ok(self.step()?.map(|r| (r, self.current())))
     }

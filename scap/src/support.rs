@@ -4,7 +4,8 @@
 use std::os::fd::{AsRawFd, BorrowedFd};
 use std::path::Path;
 
-use libbpf_rs::{MapType, ProgramType};
+use libbpf_rs::libbpf_sys;
+use libbpf_rs::MapType;
 
 use crate::error::{Error, Result};
 
@@ -157,7 +158,7 @@ pub fn kernel_support() -> KernelSupport {
         machine,
         btf: Path::new(VMLINUX_BTF).exists(),
         ringbuf: MapType::RingBuf.is_supported().into(),
-        tracing: ProgramType::Tracing.is_supported().into(),
+        tracing: probe_tp_btf(),
         array_of_maps: MapType::ArrayOfMaps.is_supported().into(),
         memlock: memlock(),
         memcg_accounting: (maj, min) >= (5, 11),
@@ -165,13 +166,78 @@ pub fn kernel_support() -> KernelSupport {
     }
 }
 
-/// Fails with a clear error when the kernel has no BTF.
-pub fn check_btf() -> Result<()> {
-    if Path::new(VMLINUX_BTF).exists() {
-        Ok(())
-    } else {
-        Err(Error::NoBtf)
+/// Can a `tp_btf/sys_exit` program load? libbpf's generic type probe cannot
+/// answer for tracing programs (they need an attach target), so load the
+/// smallest one the probe could contain: `r0 = 0; exit`, attached by BTF id
+/// to the sys_exit raw tracepoint.
+fn probe_tp_btf() -> Feature {
+    // SAFETY: a NUL-terminated name and a valid attach type.
+    let id = unsafe {
+        libbpf_sys::libbpf_find_vmlinux_btf_id(c"sys_exit".as_ptr(), libbpf_sys::BPF_TRACE_RAW_TP)
+    };
+    if id < 0 {
+        return Feature::No;
     }
+    let mut mov = libbpf_sys::bpf_insn {
+        code: 0xb7, // BPF_ALU64 | BPF_MOV | BPF_K: r0 = imm
+        ..Default::default()
+    };
+    mov.set_dst_reg(0);
+    let exit = libbpf_sys::bpf_insn {
+        code: 0x95, // BPF_JMP | BPF_EXIT
+        ..Default::default()
+    };
+    let insns = [mov, exit];
+    let mut opts = libbpf_sys::bpf_prog_load_opts {
+        sz: std::mem::size_of::<libbpf_sys::bpf_prog_load_opts>() as _,
+        expected_attach_type: libbpf_sys::BPF_TRACE_RAW_TP,
+        attach_btf_id: id as u32,
+        ..Default::default()
+    };
+    // SAFETY: insns is a valid array of 2 instructions and opts a valid,
+    // sized options struct, both alive for the call; the license is
+    // NUL-terminated.
+    let fd = unsafe {
+        libbpf_sys::bpf_prog_load(
+            libbpf_sys::BPF_PROG_TYPE_TRACING,
+            std::ptr::null(),
+            c"GPL".as_ptr(),
+            insns.as_ptr(),
+            insns.len() as _,
+            &mut opts,
+        )
+    };
+    if fd >= 0 {
+        // SAFETY: fd was just returned to us and is closed once.
+        unsafe { libc::close(fd) };
+        Feature::Yes
+    } else if matches!(-fd, libc::EPERM | libc::EACCES) {
+        Feature::Unknown
+    } else {
+        Feature::No
+    }
+}
+
+/// Fails with a clear error when the kernel lacks what the probe needs: BTF,
+/// BPF ring buffers, tp_btf programs. Features that cannot be probed (no
+/// privileges) are left for the load itself to report.
+pub fn check_kernel() -> Result<()> {
+    if !Path::new(VMLINUX_BTF).exists() {
+        return Err(Error::NoBtf);
+    }
+    if MapType::RingBuf.is_supported().ok() == Some(false) {
+        return Err(Error::Unsupported {
+            feature: "BPF ring buffers",
+            hint: "they arrived in Linux 5.8; upgrade the kernel",
+        });
+    }
+    if probe_tp_btf() == Feature::No {
+        return Err(Error::Unsupported {
+            feature: "BTF-enabled raw tracepoint programs (tp_btf) on sys_exit",
+            hint: "they need Linux ≥ 5.5 with CONFIG_DEBUG_INFO_BTF=y and the syscall tracepoints",
+        });
+    }
+    Ok(())
 }
 
 /// Raises RLIMIT_MEMLOCK as far as allowed. Failing is fatal only on kernels

@@ -48,6 +48,10 @@ struct Args {
     /// Print every event (decoded parameters) to stderr.
     #[arg(long)]
     print: bool,
+    /// Report what the running kernel supports and exit (status 0 when live
+    /// capture is possible, 2 otherwise).
+    #[arg(long)]
+    check: bool,
 }
 
 static STOP: AtomicBool = AtomicBool::new(false);
@@ -204,8 +208,59 @@ fn print_text(v: &Value) {
     }
 }
 
-fn main() -> anyhow::Result<()> {
+fn check(json: bool) -> std::process::ExitCode {
+    let s = scap::kernel_support();
+    let missing = s.missing();
+    if json {
+        println!(
+            "{}",
+            json!({
+                "kernel": s.release, "machine": s.machine, "btf": s.btf,
+                "ringbuf": format!("{:?}", s.ringbuf), "tracing": format!("{:?}", s.tracing),
+                "array_of_maps": format!("{:?}", s.array_of_maps), "privileged": s.privileged,
+                "memlock": s.memlock, "memcg_accounting": s.memcg_accounting,
+                "can_capture": s.can_capture(), "missing": missing,
+            })
+        );
+    } else {
+        println!("kernel {} ({})", s.release, s.machine);
+        println!("  BTF ({}): {}", scap::support::VMLINUX_BTF, s.btf);
+        println!("  BPF ring buffers: {:?}", s.ringbuf);
+        println!("  tp_btf (tracing programs): {:?}", s.tracing);
+        println!("  array of maps: {:?}", s.array_of_maps);
+        println!("  privileged (root or CAP_BPF): {}", s.privileged);
+        match s.memlock {
+            None => println!("  RLIMIT_MEMLOCK: unlimited"),
+            Some(b) => println!(
+                "  RLIMIT_MEMLOCK: {b} bytes ({})",
+                if s.memcg_accounting {
+                    "irrelevant: BPF memory is charged to the memory cgroup"
+                } else {
+                    "BPF maps are charged to it"
+                }
+            ),
+        }
+        if missing.is_empty() {
+            println!("live capture: possible");
+        } else {
+            println!("live capture: not possible; missing:");
+            for m in &missing {
+                println!("  - {m}");
+            }
+        }
+    }
+    if s.can_capture() {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::from(2)
+    }
+}
+
+fn main() -> anyhow::Result<std::process::ExitCode> {
     let args = Args::parse();
+    if args.check {
+        return Ok(check(args.json));
+    }
     install_signal_handlers();
     let config = Config {
         syscalls: args.syscalls.clone(),
@@ -292,5 +347,5 @@ fn main() -> anyhow::Result<()> {
     } else {
         print_text(&v);
     }
-    Ok(())
+    Ok(std::process::ExitCode::SUCCESS)
 }
