@@ -153,16 +153,19 @@ fn has_cap_bpf() -> bool {
 pub fn kernel_support() -> KernelSupport {
     let (release, machine) = uname();
     let (maj, min) = kernel_version();
+    let privileged = has_cap_bpf();
+    // Unprivileged probes fail with EPERM, which says nothing about the kernel.
+    let probe = |f: Feature| if privileged { f } else { Feature::Unknown };
     KernelSupport {
         release,
         machine,
         btf: Path::new(VMLINUX_BTF).exists(),
-        ringbuf: MapType::RingBuf.is_supported().into(),
-        tracing: probe_tp_btf(),
-        array_of_maps: MapType::ArrayOfMaps.is_supported().into(),
+        ringbuf: probe(MapType::RingBuf.is_supported().into()),
+        tracing: probe(probe_tp_btf()),
+        array_of_maps: probe(MapType::ArrayOfMaps.is_supported().into()),
         memlock: memlock(),
         memcg_accounting: (maj, min) >= (5, 11),
-        privileged: has_cap_bpf(),
+        privileged,
     }
 }
 
@@ -224,6 +227,14 @@ fn probe_tp_btf() -> Feature {
 pub fn check_kernel() -> Result<()> {
     if !Path::new(VMLINUX_BTF).exists() {
         return Err(Error::NoBtf);
+    }
+    // Unprivileged, every feature probe fails with EPERM, which libbpf's
+    // probes report as "unsupported": say what is really wrong instead.
+    if !has_cap_bpf() {
+        return Err(Error::Permission {
+            op: "loading BPF programs as an unprivileged user".into(),
+            source: std::io::Error::from_raw_os_error(libc::EPERM),
+        });
     }
     if MapType::RingBuf.is_supported().ok() == Some(false) {
         return Err(Error::Unsupported {

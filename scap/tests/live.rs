@@ -683,3 +683,67 @@ fn own_process_is_never_captured_and_stats_add_up() {
     let sum: u64 = st.cpus.iter().map(|c| c.events).sum();
     assert_eq!(sum, st.total.events);
 }
+
+/// Run in a child process by `an_unloadable_probe_fails_under_ci`: drops root,
+/// then tries to open the probe through the same helper every live test uses.
+#[test]
+fn unprivileged_child() {
+    if std::env::var("SCAP_TEST_UNPRIVILEGED").is_err() {
+        return; // only meaningful when spawned below
+    }
+    // SAFETY: setgid/setuid have no memory-safety preconditions; glibc applies
+    // them to every thread of the process.
+    unsafe {
+        assert_eq!(libc::setgid(65534), 0);
+        assert_eq!(libc::setuid(65534), 0);
+    }
+    if open_live(config(&["openat"])).is_some() {
+        println!("UNEXPECTEDLY-OPENED");
+    }
+}
+
+#[test]
+fn an_unloadable_probe_fails_under_ci_and_skips_otherwise() {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("SKIPPED: needs root to drop privileges in a child");
+        return;
+    }
+    let run = |require: bool| {
+        let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
+        cmd.args([
+            "--exact",
+            "unprivileged_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("SCAP_TEST_UNPRIVILEGED", "1")
+        .env_remove(common::REQUIRE_LIVE);
+        if require {
+            cmd.env(common::REQUIRE_LIVE, "1");
+        }
+        let out = cmd.output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let (ok, text) = run(true);
+    assert!(
+        !ok,
+        "a probe that cannot load must fail the test under CI:\n{text}"
+    );
+    assert!(
+        text.contains("SCAP_REQUIRE_LIVE=1 but the probe could not be opened"),
+        "{text}"
+    );
+    assert!(
+        text.contains("permission denied") || text.contains("Permission"),
+        "{text}"
+    );
+    let (ok, text) = run(false);
+    assert!(ok, "without the CI variable it is a skip:\n{text}");
+    assert!(text.contains("SKIPPED"), "{text}");
+    assert!(!text.contains("UNEXPECTEDLY-OPENED"), "{text}");
+}
