@@ -747,3 +747,84 @@ fn an_unloadable_probe_fails_under_ci_and_skips_otherwise() {
     assert!(text.contains("SKIPPED"), "{text}");
     assert!(!text.contains("UNEXPECTEDLY-OPENED"), "{text}");
 }
+
+#[test]
+fn open_creat_and_openat2_report_their_own_layouts() {
+    let Some(mut engine) = open_live(config(&["open", "creat", "openat2", "procexit"])) else {
+        return;
+    };
+    let dir = tmpdir("opens");
+    let a = CString::new(dir.join("a").to_str().unwrap()).unwrap();
+    let b = CString::new(dir.join("b").to_str().unwrap()).unwrap();
+    let cdir = CString::new(dir.to_str().unwrap()).unwrap();
+    let child = spawn(|| {
+        // SAFETY: raw syscalls on data prepared before fork.
+        unsafe {
+            libc::syscall(
+                libc::SYS_open,
+                a.as_ptr(),
+                libc::O_RDWR | libc::O_CREAT | libc::O_EXCL,
+                0o600,
+            );
+            libc::syscall(libc::SYS_creat, b.as_ptr(), 0o644);
+            let dfd = libc::open(cdir.as_ptr(), libc::O_RDONLY | libc::O_DIRECTORY);
+            // struct open_how { u64 flags; u64 mode; u64 resolve; }
+            let how: [u64; 3] = [
+                (libc::O_WRONLY | libc::O_CREAT) as u64,
+                0o604,
+                0x08, // RESOLVE_BENEATH
+            ];
+            libc::syscall(libc::SYS_openat2, dfd, c"c".as_ptr(), how.as_ptr(), 24usize);
+        }
+        0
+    });
+    assert_eq!(wait(child), 0);
+    let got = collect(&mut engine, &[child as u64], TIMEOUT, |g| {
+        has_exit(g, child)
+    });
+
+    let o = &events_of(&got, child, codes::PPME_SYSCALL_OPEN_X)[0];
+    assert!(int(o, "fd") >= 0);
+    assert_eq!(bytes(o, "name"), a.as_bytes());
+    assert_eq!(
+        flags::FileFlags::from_bits_retain(uint(o, "flags") as u32),
+        flags::FileFlags::O_RDWR
+            | flags::FileFlags::O_CREAT
+            | flags::FileFlags::O_EXCL
+            | flags::FileFlags::O_F_CREATED
+    );
+    assert_eq!(uint(o, "mode"), 0o600);
+    assert_eq!(
+        uint(o, "ino"),
+        std::fs::metadata(dir.join("a")).unwrap().ino()
+    );
+
+    let cr = &events_of(&got, child, codes::PPME_SYSCALL_CREAT_X)[0];
+    assert!(int(cr, "fd") >= 0);
+    assert_eq!(bytes(cr, "name"), b.as_bytes());
+    assert_eq!(uint(cr, "mode"), 0o644);
+    assert_eq!(
+        uint(cr, "ino"),
+        std::fs::metadata(dir.join("b")).unwrap().ino()
+    );
+    assert_eq!(uint(cr, "creat_flags"), 0, "not on an overlay");
+
+    let o2 = &events_of(&got, child, codes::PPME_SYSCALL_OPENAT2_X)[0];
+    assert!(int(o2, "fd") >= 0, "openat2 failed: {}", int(o2, "fd"));
+    assert!(int(o2, "dirfd") >= 0);
+    assert_eq!(bytes(o2, "name"), b"c");
+    assert_eq!(
+        flags::FileFlags::from_bits_retain(uint(o2, "flags") as u32),
+        flags::FileFlags::O_WRONLY | flags::FileFlags::O_CREAT | flags::FileFlags::O_F_CREATED
+    );
+    assert_eq!(uint(o2, "mode"), 0o604);
+    assert_eq!(
+        flags::Openat2Flags::from_bits_retain(uint(o2, "resolve") as u32),
+        flags::Openat2Flags::RESOLVE_BENEATH
+    );
+    assert_eq!(
+        uint(o2, "ino"),
+        std::fs::metadata(dir.join("c")).unwrap().ino()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
