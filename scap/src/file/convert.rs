@@ -4,25 +4,30 @@
 //! The conversion is driven by the schema tables, not written per event:
 //!
 //! * **Target.** Every event code maps to the current event (neither
-//!   `OLD_VERSION` nor `UNUSED`) with the same name and direction: e.g.
-//!   `PPME_SYSCALL_EXECVE_8_X`…`_18_X` → `EXECVE_19_X`, `CLONE_11/16/17_X` →
-//!   `CLONE_20_X`, `OPENAT_X` (v1) → `OPENAT_2_X`, `ACCEPT_X` → `ACCEPT_5_X`,
-//!   `SOCKET_ACCEPT4_5_X` → `ACCEPT4_6_X`, `PROCEXIT_E` → `PROCEXIT_1_E`. A
-//!   current event maps to itself.
-//! * **Enter events** of every type are remembered per thread (one slot per
-//!   tid, replaced by the next enter of that thread, consumed by its exit).
-//!   An old enter event whose name has no current enter event (most of them
-//!   since libs 0.22) is *not delivered*: its parameters reach the consumer
-//!   through the exit event. Enter events that are still current (open,
-//!   openat, openat2, creat, connect) are delivered; old ones that have a
-//!   current enter counterpart (`OPENAT_E` v1, `PROCEXIT_E`) are delivered
-//!   converted to it.
+//!   `OLD_VERSION` nor `UNUSED`) of the same direction whose identifier has
+//!   the same stem once the version suffix is dropped (`PPME_SOCKET_ACCEPT4_5_X`
+//!   → stem `PPME_SOCKET_ACCEPT4` → `PPME_SOCKET_ACCEPT4_6_X`), or failing that
+//!   of the same event name: e.g. `PPME_SYSCALL_EXECVE_8_X`…`_18_X` →
+//!   `EXECVE_19_X`, `CLONE_11/16/17_X` → `CLONE_20_X`, `FORK_X`/`FORK_17_X` →
+//!   `FORK_20_X`, `OPENAT_X` (v1) → `OPENAT_2_X`, `ACCEPT_X` → `ACCEPT_5_X`,
+//!   `ACCEPT4_X`/`SOCKET_ACCEPT4_5_X` → `ACCEPT4_6_X`, `PROCEXIT_E` →
+//!   `PROCEXIT_1_E`. (The stem comes first because the schema names the old
+//!   accept4 events "accept".) A current event maps to itself.
+//! * **Enter events** that feed a current exit event are remembered per
+//!   thread (one slot per tid, replaced by the thread's next enter event,
+//!   consumed by its exit). An old enter event with no current enter event of
+//!   its own (most of them since libs 0.22) is *not delivered*: its
+//!   parameters reach the consumer through the exit event. Enter events that
+//!   are still current (open, openat, openat2, creat, connect) are delivered;
+//!   old ones that have a current enter counterpart (`OPENAT_E` v1,
+//!   `PROCEXIT_E`) are delivered converted to it.
 //! * **Exit events** are rewritten when their code is old, or when they carry
 //!   fewer parameters than the schema (pre-0.22 captures, where the exit
 //!   lacked what lived in the enter event). For each parameter of the target,
 //!   in order: the exit's parameter of that name, else the stored enter
-//!   event's parameter of that name (only if that enter has the same event
-//!   name), else an empty (length 0, "not collected") parameter.
+//!   event's parameter of that name (only if that enter event feeds the same
+//!   current exit event), else an empty (length 0, "not collected")
+//!   parameter.
 //!
 //! What is *not* converted:
 //! * parameters whose value must be computed rather than copied (libscap's
@@ -55,23 +60,50 @@ const MAX_STORED_ENTERS: usize = 64 * 1024;
 const MAX_STORED_BYTES: usize = 64 << 20;
 
 struct Tables {
-    /// Code → the current code of the same name and direction.
+    /// Code → the current code it converts to.
     target: Vec<Option<u16>>,
-    /// Enter code → a current exit event of the same name exists.
-    has_exit: Vec<bool>,
+    /// Enter code → the current exit event its parameters feed.
+    exit_of: Vec<Option<u16>>,
 }
 
 fn is_current(e: &EventInfo) -> bool {
     !e.is_old_version() && !e.is_unused()
 }
 
+/// The identifier without direction and version: `PPME_SOCKET_ACCEPT4_5_X` →
+/// `PPME_SOCKET_ACCEPT4`. Versions of one event share it.
+fn stem(ident: &str) -> &str {
+    let s = ident
+        .strip_suffix("_E")
+        .or_else(|| ident.strip_suffix("_X"))
+        .unwrap_or(ident);
+    match s.rsplit_once('_') {
+        Some((head, v)) if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) => head,
+        _ => s,
+    }
+}
+
 fn tables() -> &'static Tables {
     static TABLES: OnceLock<Tables> = OnceLock::new();
     TABLES.get_or_init(|| {
-        let mut current: HashMap<(&str, bool), u16> = HashMap::new();
+        let mut by_stem: HashMap<(&str, bool), u16> = HashMap::new();
+        let mut by_name: HashMap<(&str, bool), u16> = HashMap::new();
         for e in events().iter().filter(|e| is_current(e)) {
-            current.entry((e.name, e.is_enter())).or_insert(e.code);
+            by_stem
+                .entry((stem(e.ident), e.is_enter()))
+                .or_insert(e.code);
+            by_name.entry((e.name, e.is_enter())).or_insert(e.code);
         }
+        // The versions of an event share the identifier's stem; the schema
+        // also names some old versions after a sibling (the old accept4
+        // events are called "accept"), so the stem is tried first and the
+        // name second.
+        let lookup = |e: &EventInfo, enter: bool| {
+            by_stem
+                .get(&(stem(e.ident), enter))
+                .or_else(|| by_name.get(&(e.name, enter)))
+                .copied()
+        };
         let target = events()
             .iter()
             .map(|e| {
@@ -81,22 +113,28 @@ fn tables() -> &'static Tables {
                 if is_current(e) {
                     return Some(e.code);
                 }
-                let t = *current.get(&(e.name, e.is_enter()))?;
+                let t = lookup(e, e.is_enter())?;
                 let tinfo = event_info(t)?;
                 // An old event that shares no parameter with its successor
                 // is a different thing under the same name: leave it alone.
                 let shares = e.params.is_empty()
-                    || e.params.iter().any(|p| {
-                        tinfo.param_index(renamed(e.code, p.name)).is_some()
-                    });
+                    || e.params
+                        .iter()
+                        .any(|p| tinfo.param_index(renamed(e.code, p.name)).is_some());
                 shares.then_some(t)
             })
             .collect();
-        let has_exit = events()
+        let exit_of = events()
             .iter()
-            .map(|e| e.is_enter() && current.contains_key(&(e.name, false)))
+            .map(|e| {
+                if e.is_enter() && !e.is_unused() {
+                    lookup(e, false)
+                } else {
+                    None
+                }
+            })
             .collect();
-        Tables { target, has_exit }
+        Tables { target, exit_of }
     })
 }
 
@@ -113,6 +151,12 @@ fn source_index(code: u16, info: &EventInfo, name: &str) -> Option<usize> {
     info.params
         .iter()
         .position(|p| renamed(code, p.name) == name)
+}
+
+/// The current exit event whose missing parameters enter event `code`
+/// supplies.
+fn exit_of(code: u16) -> Option<u16> {
+    tables().exit_of.get(usize::from(code)).copied().flatten()
 }
 
 /// The current event code that `code` converts to (itself when current).
@@ -185,7 +229,12 @@ impl Converter {
         let t = tables();
         let target = current_code(code);
         if ev.is_enter() {
-            if t.has_exit.get(usize::from(code)).copied().unwrap_or(false) {
+            if t.exit_of
+                .get(usize::from(code))
+                .copied()
+                .flatten()
+                .is_some()
+            {
                 self.store(ev);
             }
             return match target {
@@ -205,7 +254,7 @@ impl Converter {
         let enter_bytes = enter.then(|| self.enters.get(&ev.tid())).flatten();
         let enter_ev = enter_bytes
             .and_then(|s| Event::parse(&s.bytes).ok())
-            .filter(|e| e.info().is_some_and(|i| i.name == info.name));
+            .filter(|e| exit_of(e.event_type()) == Some(tc));
         let outcome = Self::decide(ev, tc).then(|| {
             build(&mut self.out, ev, tc, enter_ev.as_ref());
         });
@@ -260,7 +309,8 @@ impl Converter {
         slot.bytes.clear();
         slot.bytes.extend_from_slice(bytes);
         slot.valid = true;
-        self.stored_bytes = self.stored_bytes - before.min(self.stored_bytes) + slot.bytes.capacity();
+        self.stored_bytes =
+            self.stored_bytes - before.min(self.stored_bytes) + slot.bytes.capacity();
     }
 }
 
@@ -284,7 +334,11 @@ fn build(out: &mut Vec<u8>, ev: &Event<'_>, target: u16, enter: Option<&Event<'_
     }
     let ev_info = ev.info();
     let ls = tinfo.param_len_size();
-    let max_len = if ls == 4 { u32::MAX as usize } else { u16::MAX as usize };
+    let max_len = if ls == 4 {
+        u32::MAX as usize
+    } else {
+        u16::MAX as usize
+    };
     let n = tinfo.params.len().min(MAX_PARAMS as usize);
 
     let pick = |i: usize| -> &[u8] {
@@ -341,16 +395,43 @@ mod tests {
     #[test]
     fn old_codes_map_to_current_events_of_the_same_name() {
         let c = |x| current_code(x);
-        assert_eq!(c(codes::PPME_SYSCALL_EXECVE_8_X), Some(codes::PPME_SYSCALL_EXECVE_19_X));
-        assert_eq!(c(codes::PPME_SYSCALL_EXECVE_18_X), Some(codes::PPME_SYSCALL_EXECVE_19_X));
-        assert_eq!(c(codes::PPME_SYSCALL_CLONE_11_X), Some(codes::PPME_SYSCALL_CLONE_20_X));
-        assert_eq!(c(codes::PPME_SYSCALL_CLONE_17_X), Some(codes::PPME_SYSCALL_CLONE_20_X));
-        assert_eq!(c(codes::PPME_SYSCALL_OPENAT_X), Some(codes::PPME_SYSCALL_OPENAT_2_X));
-        assert_eq!(c(codes::PPME_SOCKET_ACCEPT_X), Some(codes::PPME_SOCKET_ACCEPT_5_X));
-        assert_eq!(c(codes::PPME_SOCKET_ACCEPT4_5_X), Some(codes::PPME_SOCKET_ACCEPT4_6_X));
+        assert_eq!(
+            c(codes::PPME_SYSCALL_EXECVE_8_X),
+            Some(codes::PPME_SYSCALL_EXECVE_19_X)
+        );
+        assert_eq!(
+            c(codes::PPME_SYSCALL_EXECVE_18_X),
+            Some(codes::PPME_SYSCALL_EXECVE_19_X)
+        );
+        assert_eq!(
+            c(codes::PPME_SYSCALL_CLONE_11_X),
+            Some(codes::PPME_SYSCALL_CLONE_20_X)
+        );
+        assert_eq!(
+            c(codes::PPME_SYSCALL_CLONE_17_X),
+            Some(codes::PPME_SYSCALL_CLONE_20_X)
+        );
+        assert_eq!(
+            c(codes::PPME_SYSCALL_OPENAT_X),
+            Some(codes::PPME_SYSCALL_OPENAT_2_X)
+        );
+        assert_eq!(
+            c(codes::PPME_SOCKET_ACCEPT_X),
+            Some(codes::PPME_SOCKET_ACCEPT_5_X)
+        );
+        assert_eq!(
+            c(codes::PPME_SOCKET_ACCEPT4_5_X),
+            Some(codes::PPME_SOCKET_ACCEPT4_6_X)
+        );
         assert_eq!(c(codes::PPME_PROCEXIT_E), Some(codes::PPME_PROCEXIT_1_E));
-        assert_eq!(c(codes::PPME_SYSCALL_BPF_X), Some(codes::PPME_SYSCALL_BPF_2_X));
-        assert_eq!(c(codes::PPME_SYSCALL_OPENAT_2_X), Some(codes::PPME_SYSCALL_OPENAT_2_X));
+        assert_eq!(
+            c(codes::PPME_SYSCALL_BPF_X),
+            Some(codes::PPME_SYSCALL_BPF_2_X)
+        );
+        assert_eq!(
+            c(codes::PPME_SYSCALL_OPENAT_2_X),
+            Some(codes::PPME_SYSCALL_OPENAT_2_X)
+        );
         // Old enter events without a current enter counterpart.
         assert_eq!(c(codes::PPME_SYSCALL_READ_E), None);
         assert_eq!(c(codes::PPME_SYSCALL_EXECVE_19_E), None);
@@ -358,15 +439,45 @@ mod tests {
     }
 
     #[test]
-    fn every_old_exit_of_the_probe_syscalls_has_a_target() {
+    fn every_old_exit_has_a_current_target() {
         for e in events() {
             if e.is_old_version() && !e.is_enter() && !e.is_unused() {
-                let t = current_code(e.code);
+                let t = current_code(e.code).and_then(event_info);
                 let Some(t) = t else {
                     panic!("{} has no current target", e.ident)
                 };
-                assert_eq!(event_info(t).map(|i| i.name), Some(e.name));
+                assert!(!t.is_old_version() && !t.is_enter(), "{}", e.ident);
+                // Same event, except the old accept4 versions named "accept".
+                assert!(
+                    t.name == e.name || t.ident.starts_with(stem(e.ident)),
+                    "{}",
+                    e.ident
+                );
             }
         }
+    }
+
+    #[test]
+    fn enter_events_feed_the_exit_of_their_family() {
+        assert_eq!(
+            exit_of(codes::PPME_SOCKET_ACCEPT4_5_E),
+            Some(codes::PPME_SOCKET_ACCEPT4_6_X)
+        );
+        assert_eq!(
+            exit_of(codes::PPME_SYSCALL_OPENAT_E),
+            Some(codes::PPME_SYSCALL_OPENAT_2_X)
+        );
+        assert_eq!(
+            exit_of(codes::PPME_SOCKET_CONNECT_E),
+            Some(codes::PPME_SOCKET_CONNECT_X)
+        );
+        assert_eq!(
+            exit_of(codes::PPME_SYSCALL_EXECVE_18_E),
+            Some(codes::PPME_SYSCALL_EXECVE_19_X)
+        );
+        assert_eq!(exit_of(codes::PPME_SYSCALL_OPENAT_X), None);
+        assert_eq!(stem("PPME_SYSCALL_EXECVE_19_X"), "PPME_SYSCALL_EXECVE");
+        assert_eq!(stem("PPME_SYSCALL_OPENAT2_E"), "PPME_SYSCALL_OPENAT2");
+        assert_eq!(stem("PPME_GENERIC_X"), "PPME_GENERIC");
     }
 }

@@ -54,7 +54,9 @@ pub enum FileError {
     },
 
     /// The file's major version is newer than this reader.
-    #[error("unsupported file format version {major}.{minor} (this reader supports major version 1)")]
+    #[error(
+        "unsupported file format version {major}.{minor} (this reader supports major version 1)"
+    )]
     UnsupportedVersion {
         /// Major version.
         major: u16,
@@ -152,6 +154,16 @@ pub enum FileError {
     MetadataAfterEvents {
         /// The block being written.
         what: &'static str,
+    },
+
+    /// The system state could not be read (`/proc` missing or unreadable).
+    #[error("snapshot: {what}: {source}")]
+    Snapshot {
+        /// What was being read.
+        what: &'static str,
+        /// The underlying error.
+        #[source]
+        source: io::Error,
     },
 
     /// An event passed to the writer is invalid.

@@ -511,6 +511,8 @@ impl Metadata {
 
     /// Threads whose `comm` is exactly `comm`.
     pub fn threads_named<'a>(&'a self, comm: &'a str) -> impl Iterator<Item = &'a ThreadEntry> {
-        self.threads.iter().filter(move |t| t.comm == comm.as_bytes())
+        self.threads
+            .iter()
+            .filter(move |t| t.comm == comm.as_bytes())
     }
 }

@@ -57,8 +57,8 @@ pub use convert::Converter;
 pub use engine::FileEngine;
 pub use error::FileError;
 pub use metadata::{
-    FdEntry, FdInfo, GroupEntry, InterfaceAddrs, InterfaceEntry, MachineInfo, Metadata, NamedFdKind,
-    ProcessEntry, SectionHeader, ThreadEntry, UserEntry,
+    FdEntry, FdInfo, GroupEntry, InterfaceAddrs, InterfaceEntry, MachineInfo, Metadata,
+    NamedFdKind, ProcessEntry, SectionHeader, ThreadEntry, UserEntry,
 };
 pub use reader::{DumpFlags, FileEvent, ReadCounters, Reader, ReaderOptions};
 pub use writer::{Writer, WriterOptions};

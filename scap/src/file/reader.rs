@@ -168,10 +168,8 @@ impl<R: Read> Reader<R> {
     /// [`Reader::new`] with options.
     pub fn with_options(mut input: R, options: ReaderOptions) -> Result<Reader<R>, FileError> {
         let mut magic = [0u8; 2];
-        let n = read_full(&mut input, &mut magic).map_err(|source| FileError::Io {
-            offset: 0,
-            source,
-        })?;
+        let n = read_full(&mut input, &mut magic)
+            .map_err(|source| FileError::Io { offset: 0, source })?;
         let prefix = magic.get(..n).unwrap_or(&[]).to_vec();
         let gzip = prefix == [0x1f, 0x8b];
         let chained = io::Cursor::new(prefix).chain(input);
@@ -639,7 +637,8 @@ fn upgrade_v1(buf: &mut Vec<u8>, start: usize, h: &BlockHeader) -> Result<(), Fi
             break;
         }
     }
-    let nparams = nparams.ok_or_else(|| malformed("V1 event: no parameter count matches its length"))?;
+    let nparams =
+        nparams.ok_or_else(|| malformed("V1 event: no parameter count matches its length"))?;
     let hdr = buf
         .get_mut(start + 16..start + HEADER_LEN)
         .ok_or_else(|| malformed("V1 event header"))?;

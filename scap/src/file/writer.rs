@@ -230,8 +230,12 @@ impl<W: Write> Writer<W> {
             return Ok(());
         }
         self.scratch.clear();
-        let v4 = list.iter().filter(|i| matches!(i.addrs, InterfaceAddrs::V4 { .. }));
-        let v6 = list.iter().filter(|i| matches!(i.addrs, InterfaceAddrs::V6 { .. }));
+        let v4 = list
+            .iter()
+            .filter(|i| matches!(i.addrs, InterfaceAddrs::V4 { .. }));
+        let v6 = list
+            .iter()
+            .filter(|i| matches!(i.addrs, InterfaceAddrs::V6 { .. }));
         for i in v4.chain(v6) {
             encode_interface(&mut self.scratch, i)?;
         }
@@ -240,7 +244,11 @@ impl<W: Write> Writer<W> {
 
     /// Writes a user-list block: users, then groups. Nothing is written when
     /// both are empty.
-    pub fn write_users(&mut self, users: &[UserEntry], groups: &[GroupEntry]) -> Result<(), FileError> {
+    pub fn write_users(
+        &mut self,
+        users: &[UserEntry],
+        groups: &[GroupEntry],
+    ) -> Result<(), FileError> {
         self.metadata_allowed("user list")?;
         if users.is_empty() && groups.is_empty() {
             return Ok(());
@@ -313,15 +321,24 @@ impl<W: Write> Writer<W> {
         flags: DumpFlags,
         event: &Event<'_>,
     ) -> Result<(), FileError> {
-        let large = flags.contains(DumpFlags::LARGE) || event.info().is_some_and(|i| i.is_large_payload());
+        let large =
+            flags.contains(DumpFlags::LARGE) || event.info().is_some_and(|i| i.is_large_payload());
         let stored = flags - DumpFlags::LARGE;
         let cpu = cpu.to_le_bytes();
         let raw = event.as_bytes();
         if stored.is_empty() {
-            let ty = if large { block::EV_V2_LARGE } else { block::EV_V2 };
+            let ty = if large {
+                block::EV_V2_LARGE
+            } else {
+                block::EV_V2
+            };
             self.write_block(ty, &[&cpu, raw])?;
         } else {
-            let ty = if large { block::EVF_V2_LARGE } else { block::EVF_V2 };
+            let ty = if large {
+                block::EVF_V2_LARGE
+            } else {
+                block::EVF_V2
+            };
             self.write_block(ty, &[&cpu, &stored.bits().to_le_bytes(), raw])?;
         }
         self.events += 1;
