@@ -335,7 +335,10 @@ fn unknown_fd_type_in_fd_list_v1_is_an_error() {
     f.extend(block(0x203, &v1));
     assert!(matches!(
         Reader::new(&f[..]),
-        Err(FileError::Malformed { block_type: 0x203, .. })
+        Err(FileError::Malformed {
+            block_type: 0x203,
+            ..
+        })
     ));
 }
 
@@ -404,7 +407,10 @@ fn v1_event_whose_lengths_fit_no_parameter_count_is_rejected() {
     let mut r = Reader::new(&f[..]).unwrap();
     assert!(matches!(
         r.next_event(),
-        Err(FileError::Malformed { block_type: 0x204, .. })
+        Err(FileError::Malformed {
+            block_type: 0x204,
+            ..
+        })
     ));
     // The bad block was consumed whole: the next one reads.
     assert_eq!(r.next_event().unwrap().unwrap().event.as_bytes(), &good[..]);

@@ -85,17 +85,26 @@ fn truncation_at_every_offset() {
         if cut == 0 {
             assert!(matches!(r, Err(FileError::Empty)), "cut {cut}: {r:?}");
         } else if cut < 8 {
-            assert!(matches!(r, Err(FileError::NotScap { .. })), "cut {cut}: {r:?}");
+            assert!(
+                matches!(r, Err(FileError::NotScap { .. })),
+                "cut {cut}: {r:?}"
+            );
         } else if let Some(i) = bounds.iter().position(|b| *b == cut) {
             // A cut between blocks is a shorter, valid file.
             let events = r.unwrap_or_else(|e| panic!("cut {cut}: {e}"));
-            assert_eq!(events.len(), i.saturating_sub(first_event_block), "cut {cut}");
+            assert_eq!(
+                events.len(),
+                i.saturating_sub(first_event_block),
+                "cut {cut}"
+            );
         } else {
             // Inside a block: an error naming the block that starts before
             // the cut.
             let start = *bounds.iter().rev().find(|b| **b < cut).unwrap();
             match r {
-                Err(FileError::Truncated { offset, .. }) => assert_eq!(offset as usize, start, "cut {cut}"),
+                Err(FileError::Truncated { offset, .. }) => {
+                    assert_eq!(offset as usize, start, "cut {cut}")
+                }
                 other => panic!("cut {cut}: {other:?}"),
             }
         }
@@ -154,18 +163,26 @@ fn bad_section_header() {
 
     let (mut bytes, _) = sample();
     bytes[0] = 0x99;
-    assert!(matches!(Reader::new(&bytes[..]), Err(FileError::NotScap { .. })));
+    assert!(matches!(
+        Reader::new(&bytes[..]),
+        Err(FileError::NotScap { .. })
+    ));
 
     // Byte-swapped (big-endian) magic: rejected like libscap does.
     let mut sh = shb(1, 2);
     sh[8..12].copy_from_slice(&0x1A2B_3C4Du32.to_be_bytes());
-    assert!(matches!(Reader::new(&sh[..]), Err(FileError::BadMagic { .. })));
+    assert!(matches!(
+        Reader::new(&sh[..]),
+        Err(FileError::BadMagic { .. })
+    ));
 
     // SHB options (as editcap adds) are skipped.
     let mut body = 0x1A2B_3C4Du32.to_le_bytes().to_vec();
     body.extend_from_slice(&[1, 0, 2, 0]);
     body.extend_from_slice(&u64::MAX.to_le_bytes());
-    body.extend_from_slice(&[1, 0, 5, 0, b'h', b'e', b'l', b'l', b'o', 0, 0, 0, 0, 0, 0, 0]);
+    body.extend_from_slice(&[
+        1, 0, 5, 0, b'h', b'e', b'l', b'l', b'o', 0, 0, 0, 0, 0, 0, 0,
+    ]);
     let mut f = block(0x0A0D_0D0A, &body);
     let ev = event(1, 2, codes::PPME_SYSCALL_CLOSE_X, &[&i64le(0), &i64le(1)]);
     f.extend(ev_block(0, &ev));
@@ -177,7 +194,13 @@ fn bad_block_lengths() {
     let (bytes, bounds) = sample();
     let mi = bounds[1];
     let ev = bounds[bounds.len() - 2];
-    for (at, len) in [(mi, 4u32), (mi, 11), (mi, 0xFFFF_FFF0), (ev, 70_000), (ev, 0)] {
+    for (at, len) in [
+        (mi, 4u32),
+        (mi, 11),
+        (mi, 0xFFFF_FFF0),
+        (ev, 70_000),
+        (ev, 0),
+    ] {
         let mut b = bytes.clone();
         b[at + 4..at + 8].copy_from_slice(&len.to_le_bytes());
         let r = read_all(&b);
@@ -193,13 +216,21 @@ fn bad_block_lengths() {
     // near that size was allocated (the body is read as it arrives).
     let mut b = bytes.clone();
     b[mi + 4..mi + 8].copy_from_slice(&(200u32 << 20).to_le_bytes());
-    assert!(matches!(read_all(&b), Err(FileError::Truncated { offset, .. }) if offset as usize == mi));
+    assert!(
+        matches!(read_all(&b), Err(FileError::Truncated { offset, .. }) if offset as usize == mi)
+    );
     // An unknown block claiming 4 GiB is skipped by streaming: truncated.
     let mut b = bytes[..bounds[1]].to_vec();
     b.extend_from_slice(&0x7777u32.to_le_bytes());
     b.extend_from_slice(&u32::MAX.to_le_bytes());
     b.extend_from_slice(&[0; 64]);
-    assert!(matches!(read_all(&b), Err(FileError::Truncated { block_type: 0x7777, .. })));
+    assert!(matches!(
+        read_all(&b),
+        Err(FileError::Truncated {
+            block_type: 0x7777,
+            ..
+        })
+    ));
 }
 
 #[test]
@@ -210,7 +241,12 @@ fn bad_trailers() {
         let mut b = bytes.clone();
         b[end - 1] ^= 0x40;
         match read_all(&b) {
-            Err(FileError::BadTrailer { offset, len, trailer, .. }) => {
+            Err(FileError::BadTrailer {
+                offset,
+                len,
+                trailer,
+                ..
+            }) => {
                 assert_eq!(offset as usize, start);
                 assert_eq!(len as usize, end - start);
                 assert_ne!(trailer, len);
@@ -230,7 +266,11 @@ fn malformed_metadata_entries_are_errors_with_offsets() {
     let pl_at = f.len();
     f.extend(block(0x215, &pl));
     match Reader::new(&f[..]) {
-        Err(FileError::Malformed { offset, block_type: 0x215, .. }) => {
+        Err(FileError::Malformed {
+            offset,
+            block_type: 0x215,
+            ..
+        }) => {
             assert_eq!(offset as usize, pl_at + 8 + 4)
         }
         other => panic!("{other:?}"),
@@ -241,11 +281,23 @@ fn malformed_metadata_entries_are_errors_with_offsets() {
     fdl.extend(u32le(0));
     let mut f = shb(1, 2);
     f.extend(block(0x218, &fdl));
-    assert!(matches!(Reader::new(&f[..]), Err(FileError::Malformed { block_type: 0x218, .. })));
+    assert!(matches!(
+        Reader::new(&f[..]),
+        Err(FileError::Malformed {
+            block_type: 0x218,
+            ..
+        })
+    ));
     // A machine-info block that is too short.
     let mut f = shb(1, 2);
     f.extend(block(0x201, &[0; 40]));
-    assert!(matches!(Reader::new(&f[..]), Err(FileError::Malformed { block_type: 0x201, .. })));
+    assert!(matches!(
+        Reader::new(&f[..]),
+        Err(FileError::Malformed {
+            block_type: 0x201,
+            ..
+        })
+    ));
     // A string running past its entry.
     let mut ul = Vec::new();
     let mut entry = vec![0u8];
@@ -257,7 +309,13 @@ fn malformed_metadata_entries_are_errors_with_offsets() {
     ul.extend(entry);
     let mut f = shb(1, 2);
     f.extend(block(0x220, &ul));
-    assert!(matches!(Reader::new(&f[..]), Err(FileError::Malformed { block_type: 0x220, .. })));
+    assert!(matches!(
+        Reader::new(&f[..]),
+        Err(FileError::Malformed {
+            block_type: 0x220,
+            ..
+        })
+    ));
 }
 
 #[test]
@@ -271,7 +329,15 @@ fn bad_events_are_reported_and_skipped() {
     overflow[26..28].copy_from_slice(&60000u16.to_le_bytes()); // a param length
     let mut f = shb(1, 2);
     let mut offsets = Vec::new();
-    for ev in [&good, &lying, &good, &too_many, &overflow, &good[..10].to_vec(), &good] {
+    for ev in [
+        &good,
+        &lying,
+        &good,
+        &too_many,
+        &overflow,
+        &good[..10].to_vec(),
+        &good,
+    ] {
         offsets.push(f.len());
         f.extend(ev_block(0, ev));
     }
@@ -351,7 +417,10 @@ fn fatal_errors_end_the_stream() {
     bytes[ev2 + 4..ev2 + 8].copy_from_slice(&3u32.to_le_bytes());
     let mut r = Reader::new(&bytes[..]).unwrap();
     assert!(r.next_event().unwrap().is_some());
-    assert!(matches!(r.next_event(), Err(FileError::BadBlockLength { .. })));
+    assert!(matches!(
+        r.next_event(),
+        Err(FileError::BadBlockLength { .. })
+    ));
     assert!(r.next_event().unwrap().is_none());
     assert!(r.next_event().unwrap().is_none());
 }
@@ -366,7 +435,11 @@ fn random_mutations_never_panic() {
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut errors = 0;
     for round in 0..3000 {
-        let mut b = if round % 5 == 0 { gz.clone() } else { bytes.clone() };
+        let mut b = if round % 5 == 0 {
+            gz.clone()
+        } else {
+            bytes.clone()
+        };
         for _ in 0..1 + rng.below(4) {
             let at = rng.below(b.len());
             match rng.below(4) {

@@ -101,7 +101,10 @@ fn events_round_trip_byte_identical() {
         assert_eq!(c.converted, 0);
         assert_eq!(
             c.event_bytes,
-            sample_events().iter().map(|e| e.2.len() as u64).sum::<u64>()
+            sample_events()
+                .iter()
+                .map(|e| e.2.len() as u64)
+                .sum::<u64>()
         );
     }
 }
@@ -218,13 +221,25 @@ pub fn sample_metadata() -> Metadata {
         fd(7, 18, named(NamedFdKind::Fifo, "pipe:[18]")),
         fd(8, 19, named(NamedFdKind::Memfd, "/memfd:jit (deleted)")),
         fd(9, 20, named(NamedFdKind::Event, "anon_inode:[eventfd]")),
-        fd(10, 21, named(NamedFdKind::Signalfd, "anon_inode:[signalfd]")),
-        fd(11, 22, named(NamedFdKind::Eventpoll, "anon_inode:[eventpoll]")),
+        fd(
+            10,
+            21,
+            named(NamedFdKind::Signalfd, "anon_inode:[signalfd]"),
+        ),
+        fd(
+            11,
+            22,
+            named(NamedFdKind::Eventpoll, "anon_inode:[eventpoll]"),
+        ),
         fd(12, 23, named(NamedFdKind::Inotify, "anon_inode:inotify")),
         fd(13, 24, named(NamedFdKind::Timerfd, "anon_inode:[timerfd]")),
         fd(14, 25, named(NamedFdKind::Netlink, "")),
         fd(15, 26, named(NamedFdKind::Bpf, "anon_inode:bpf-map")),
-        fd(16, 27, named(NamedFdKind::Userfaultfd, "anon_inode:[userfaultfd]")),
+        fd(
+            16,
+            27,
+            named(NamedFdKind::Userfaultfd, "anon_inode:[userfaultfd]"),
+        ),
         fd(17, 28, named(NamedFdKind::IoUring, "anon_inode:[io_uring]")),
         fd(18, 29, named(NamedFdKind::Pidfd, "anon_inode:[pidfd]")),
         fd(19, 30, named(NamedFdKind::Unsupported, "net:[4026531840]")),
@@ -391,7 +406,12 @@ fn metadata_round_trips_equal() {
             Writer::new(Vec::new()).unwrap()
         };
         w.write_metadata(&md).unwrap();
-        let ev = event(9, 1000, codes::PPME_SYSCALL_CLOSE_X, &[&i64le(0), &i64le(3)]);
+        let ev = event(
+            9,
+            1000,
+            codes::PPME_SYSCALL_CLOSE_X,
+            &[&i64le(0), &i64le(3)],
+        );
         w.write_raw_event(1, &ev).unwrap();
         let bytes = w.finish().unwrap();
         let mut r = Reader::new(&bytes[..]).unwrap();
@@ -504,14 +524,14 @@ fn file_engine_replays_a_written_capture() {
     assert_eq!(s.total.events, 5);
     assert_eq!(
         s.total.bytes,
-        sample_events().iter().map(|e| e.2.len() as u64).sum::<u64>()
+        sample_events()
+            .iter()
+            .map(|e| e.2.len() as u64)
+            .sum::<u64>()
     );
     assert_eq!(s.drops(), 0);
     std::fs::remove_dir_all(&dir).unwrap();
 
     let missing = FileEngine::open(dir.join("nope.scap")).unwrap_err();
-    assert!(matches!(
-        missing,
-        scap::Error::File(FileError::Open { .. })
-    ));
+    assert!(matches!(missing, scap::Error::File(FileError::Open { .. })));
 }
