@@ -71,15 +71,19 @@ pub fn ev_block(cpu: u16, ev: &[u8]) -> Vec<u8> {
     block(0x216, &b)
 }
 
+/// Little-endian bytes.
 pub fn u16le(v: u16) -> Vec<u8> {
     v.to_le_bytes().to_vec()
 }
+/// Little-endian bytes.
 pub fn u32le(v: u32) -> Vec<u8> {
     v.to_le_bytes().to_vec()
 }
+/// Little-endian bytes.
 pub fn u64le(v: u64) -> Vec<u8> {
     v.to_le_bytes().to_vec()
 }
+/// Little-endian bytes.
 pub fn i64le(v: i64) -> Vec<u8> {
     v.to_le_bytes().to_vec()
 }
@@ -102,7 +106,8 @@ pub fn cstr(s: &str) -> Vec<u8> {
 pub struct Rng(pub u64);
 
 impl Rng {
-    pub fn next(&mut self) -> u64 {
+    /// The next pseudo-random number.
+    pub fn next_u64(&mut self) -> u64 {
         let mut x = self.0;
         x ^= x << 13;
         x ^= x >> 7;
@@ -111,8 +116,9 @@ impl Rng {
         x
     }
 
+    /// A number in `0..n` (0 when `n` is 0).
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
+        (self.next_u64() % n.max(1) as u64) as usize
     }
 }
 

@@ -129,7 +129,7 @@ fn truncated_gzip_never_panics_and_fails() {
 fn garbage_gzip_is_an_io_error() {
     let mut junk = vec![0x1f, 0x8b];
     let mut rng = Rng(0x1234_5678_9abc_def1);
-    junk.extend((0..500).map(|_| rng.next() as u8));
+    junk.extend((0..500).map(|_| rng.next_u64() as u8));
     match Reader::new(&junk[..]) {
         Err(FileError::Io { offset: 0, .. }) => {}
         other => panic!("{other:?}"),
@@ -444,10 +444,10 @@ fn random_mutations_never_panic() {
             let at = rng.below(b.len());
             match rng.below(4) {
                 0 => b[at] ^= 1 << rng.below(8),
-                1 => b[at] = rng.next() as u8,
+                1 => b[at] = rng.next_u64() as u8,
                 2 => {
                     // Plant a large length where a length might be.
-                    let v = (rng.next() as u32).to_le_bytes();
+                    let v = (rng.next_u64() as u32).to_le_bytes();
                     let end = (at + 4).min(b.len());
                     b[at..end].copy_from_slice(&v[..end - at]);
                 }

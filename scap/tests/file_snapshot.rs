@@ -58,14 +58,20 @@ fn snapshot_of_this_process_round_trips() {
     assert_eq!(me.exepath, exe.as_os_str().as_encoded_bytes());
     let exe_md = std::fs::metadata(&exe).unwrap();
     assert_eq!(me.exe_ino, exe_md.ino());
-    assert_eq!(me.exe_ino_mtime, exe_md.mtime() as u64 * 1_000_000_000 + exe_md.mtime_nsec() as u64);
+    assert_eq!(
+        me.exe_ino_mtime,
+        exe_md.mtime() as u64 * 1_000_000_000 + exe_md.mtime_nsec() as u64
+    );
     // We built the test binary: we own it, so it is writable by us.
     assert!(me.exe_writable);
     assert!(!me.exe_upper_layer && !me.exe_lower_layer && !me.exe_from_memfd);
     assert_eq!(me.uid, unsafe_free_euid());
     assert_eq!(
         me.cwd,
-        std::env::current_dir().unwrap().as_os_str().as_encoded_bytes()
+        std::env::current_dir()
+            .unwrap()
+            .as_os_str()
+            .as_encoded_bytes()
     );
     assert!(me.fdlimit > 0);
     assert!(me.pidns_init_start_ts > 0);
@@ -73,7 +79,11 @@ fn snapshot_of_this_process_round_trips() {
     assert_eq!(me.vpid, pid as i64, "not in a child pid namespace");
 
     // The temp file, with its open flags (read-write, cloexec) and device.
-    let f = me.fds.iter().find(|f| f.fd == file_fd).expect("the temp file fd");
+    let f = me
+        .fds
+        .iter()
+        .find(|f| f.fd == file_fd)
+        .expect("the temp file fd");
     assert_eq!(f.ino, file_md.ino());
     match &f.info {
         FdInfo::File {
@@ -91,7 +101,11 @@ fn snapshot_of_this_process_round_trips() {
         other => panic!("temp file seen as {other:?}"),
     }
     // The listener, resolved through /proc/net/tcp.
-    let l = me.fds.iter().find(|f| f.fd == listener_fd).expect("the listener fd");
+    let l = me
+        .fds
+        .iter()
+        .find(|f| f.fd == listener_fd)
+        .expect("the listener fd");
     assert_eq!(
         l.info,
         FdInfo::Ipv4Server {

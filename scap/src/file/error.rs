@@ -91,6 +91,17 @@ pub enum FileError {
         max: u32,
     },
 
+    /// The metadata blocks add up to more than this reader keeps in memory.
+    #[error("metadata exceeds {limit} bytes at the {} block at offset {offset}", block_name(*block_type))]
+    MetadataTooLarge {
+        /// Offset of the block that crossed the limit.
+        offset: u64,
+        /// Its type.
+        block_type: u32,
+        /// The limit in bytes.
+        limit: u64,
+    },
+
     /// The trailer of a block does not repeat its header length.
     #[error("{} block at offset {offset}: trailer {trailer} does not match the header length {len}", block_name(*block_type))]
     BadTrailer {

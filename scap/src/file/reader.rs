@@ -458,12 +458,10 @@ impl<R: Read> Reader<R> {
             }
             self.metadata_total += u64::from(h.len);
             if self.metadata_total > MAX_METADATA_TOTAL {
-                return Err(FileError::BadBlockLength {
+                return Err(FileError::MetadataTooLarge {
                     offset: h.offset,
                     block_type: h.ty,
-                    len: h.len,
-                    min: MIN_BLOCK,
-                    max: 0,
+                    limit: MAX_METADATA_TOTAL,
                 });
             }
             if kind == BlockKind::SectionHeader {
