@@ -623,12 +623,11 @@ fn inet(local: SocketAddr, remote: SocketAddr, l4proto: u8) -> Option<FdInfo> {
     })
 }
 
-/// The socket table of the network namespace of `pid`.
-fn socket_table(pid: i32) -> HashMap<u64, FdInfo> {
+/// The socket table of the network namespace of `pid` (`None` if the
+/// process is gone, so that another process of that namespace can be asked).
+fn socket_table(pid: i32) -> Option<HashMap<u64, FdInfo>> {
     let mut m = HashMap::new();
-    let Ok(p) = Process::new(pid) else {
-        return m;
-    };
+    let p = Process::new(pid).ok()?;
     for e in p.tcp().into_iter().chain(p.tcp6()).flatten() {
         if let Some(i) = inet(e.local_address, e.remote_address, l4::TCP) {
             m.insert(e.inode, i);
@@ -666,7 +665,7 @@ fn socket_table(pid: i32) -> HashMap<u64, FdInfo> {
             }
         }
     }
-    m
+    Some(m)
 }
 
 fn bracketed_ino(s: &str, prefix: &str) -> Option<u64> {
@@ -717,8 +716,12 @@ fn read_fds(pid: i32, ctx: &mut Ctx) -> Vec<FdEntry> {
         };
         let info = if let Some(sino) = bracketed_ino(&ts, "socket:[") {
             let ns = netns(pid);
-            let table = ctx.sockets.entry(ns).or_insert_with(|| socket_table(pid));
-            match table.get(&sino) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = ctx.sockets.entry(ns) {
+                if let Some(t) = socket_table(pid) {
+                    slot.insert(t);
+                }
+            }
+            match ctx.sockets.get(&ns).and_then(|t| t.get(&sino)) {
                 Some(FdInfo::Named {
                     kind: NamedFdKind::Netlink,
                     ..
