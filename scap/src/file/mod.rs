@@ -22,6 +22,25 @@
 //! * [`FileEngine`] replays a capture through the crate's [`Engine`](crate::Engine)
 //!   interface.
 //!
+//! Reading rules worth knowing (they follow libscap's):
+//! * the next block is found from the block's total length, never from the
+//!   event's own `len` (tools such as `editcap` append options inside event
+//!   blocks); every trailer must repeat the header's length;
+//! * unknown block types are skipped; events whose type is newer than the
+//!   schema are skipped and counted;
+//! * V1 event blocks hold a 22-byte header without `nparams`: the payload is
+//!   shifted to open the 4-byte gap, `len` grows by 4 (and shrinks by 3 for
+//!   `NOTIFICATION_E` and `INFRASTRUCTURE_EVENT_E`, an old writer bug), and
+//!   `nparams` is the largest count, starting from the schema's, whose length
+//!   table and values fill `len` exactly;
+//! * a metadata block after the first event is reported as
+//!   [`FileError::UnexpectedBlock`] and skipped (concatenated captures are not
+//!   merged);
+//! * limits: a metadata block may be up to [`reader::MAX_METADATA_BLOCK`]
+//!   bytes and all of them together [`reader::MAX_METADATA_TOTAL`]; a
+//!   non-large event block up to [`reader::MAX_EVENT_BLOCK`] (a 64 KiB event
+//!   and its framing), a large one up to [`reader::MAX_LARGE_EVENT_BLOCK`].
+//!
 //! ```no_run
 //! use scap::file::{snapshot, Reader, Writer};
 //!
