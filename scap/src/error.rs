@@ -96,6 +96,10 @@ pub enum Error {
         /// What was seen.
         what: String,
     },
+
+    /// A capture file could not be read or written.
+    #[error("capture file: {0}")]
+    File(#[from] crate::file::FileError),
 }
 
 impl Error {

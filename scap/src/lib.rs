@@ -1,11 +1,13 @@
-//! The raw event stream: events from the eBPF probe (or, later, a capture
-//! file), time-ordered across CPUs, zero-copy, decoded on demand, with drop
+//! The raw event stream: events from the eBPF probe or a capture file,
+//! time-ordered across CPUs, zero-copy, decoded on demand, with drop
 //! statistics.
 //!
 //! The main types:
 //! * [`LiveEngine`] loads the probe from `driver-bpf`, reads its per-CPU rings
 //!   through their mmap'd kernel ABI ([`ring`]) and merges them by timestamp
 //!   ([`merge`]);
+//! * [`FileEngine`] reads `.scap` capture files (Falco's format) through the
+//!   same interface; [`file`] also writes them and snapshots `/proc`;
 //! * [`Engine`] is the interface every source implements: `next()` yields an
 //!   [`Event`] borrowed until the following call;
 //! * [`Event`] is a bounds-checked view of one event in Falco's wire format;
@@ -34,6 +36,7 @@ pub mod config;
 pub mod engine;
 pub mod error;
 pub mod event;
+pub mod file;
 #[cfg(feature = "live")]
 pub mod live;
 pub mod merge;
@@ -47,6 +50,7 @@ pub use config::Config;
 pub use engine::{Engine, Next};
 pub use error::{Error, Result};
 pub use event::{DecodeError, Event, Param};
+pub use file::{FileEngine, FileError};
 #[cfg(feature = "live")]
 pub use live::LiveEngine;
 pub use params::ParamValue;
