@@ -1,0 +1,621 @@
+//! Parsers: how each state-changing event updates the tables.
+//!
+//! Every parser reads its event's parameters by schema name, so a parameter
+//! the event does not carry (an old capture, a failed read in the probe) is
+//! simply skipped. Removals (a closed fd, an exited thread) are deferred to
+//! the next event, so the fields of the close or exit event itself still see
+//! what it refers to.
+
+use std::net::SocketAddr;
+
+use scap::event::Event;
+use scap::params::{ParamValue, SockAddr, SockTuple};
+use scap::schema::codes::*;
+use scap::schema::flags::{CloneFlags, ExecveFlags, FileFlags};
+
+use crate::state::threads::{parse_cgroups, strings};
+use crate::state::{
+    join_path, normalize_dir, normalize_path, FdInfo, FdKind, L4Proto, ProcessInfo, Role, State,
+    ThreadInfo, Tuple,
+};
+
+/// A removal applied before the next event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Deferred {
+    /// Close fd `fd` of process `pid`.
+    RemoveFd {
+        /// Process.
+        pid: i64,
+        /// Fd.
+        fd: i64,
+    },
+    /// Forget thread `tid` (and its process when it was the last thread).
+    RemoveThread {
+        /// Thread.
+        tid: i64,
+    },
+}
+
+const AT_FDCWD: i64 = -100;
+const EINPROGRESS: i64 = 115;
+
+/// Typed access to an event's parameters by schema name.
+struct P<'e, 'a>(&'e Event<'a>);
+
+impl<'e, 'a> P<'e, 'a> {
+    fn value(&self, name: &'static str) -> Option<ParamValue<'a>> {
+        self.0.param_by_name(name).ok()?.value().ok()
+    }
+    fn i64(&self, name: &'static str) -> Option<i64> {
+        self.value(name)?.as_i64()
+    }
+    fn u64(&self, name: &'static str) -> Option<u64> {
+        self.value(name)?.as_u64()
+    }
+    fn u32(&self, name: &'static str) -> Option<u32> {
+        match self.value(name)? {
+            ParamValue::Uid(v) | ParamValue::Gid(v) => Some(v.unwrap_or(u32::MAX)),
+            v => v.as_u64().map(|v| v as u32),
+        }
+    }
+    fn bytes(&self, name: &'static str) -> Option<&'a [u8]> {
+        self.value(name)?.as_bytes()
+    }
+    fn str(&self, name: &'static str) -> Option<String> {
+        self.bytes(name)
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+    }
+    fn list(&self, name: &'static str) -> Option<Vec<String>> {
+        self.bytes(name)
+            .map(|b| strings(scap::params::StrList(b).iter()))
+    }
+}
+
+/// Applies one event to the tables.
+pub fn parse(state: &mut State, ev: &Event<'_>, deferred: &mut Vec<Deferred>) {
+    match ev.event_type() {
+        PPME_SYSCALL_CLONE_20_X
+        | PPME_SYSCALL_CLONE3_X
+        | PPME_SYSCALL_FORK_20_X
+        | PPME_SYSCALL_VFORK_20_X => clone(state, ev),
+        PPME_SYSCALL_EXECVE_19_X | PPME_SYSCALL_EXECVEAT_X => exec(state, ev),
+        PPME_PROCEXIT_1_E => procexit(state, ev, deferred),
+        PPME_SYSCALL_OPEN_X
+        | PPME_SYSCALL_OPENAT_2_X
+        | PPME_SYSCALL_OPENAT2_X
+        | PPME_SYSCALL_CREAT_X => open(state, ev),
+        PPME_SYSCALL_CLOSE_X => close(state, ev, deferred),
+        PPME_SOCKET_SOCKET_X => socket(state, ev),
+        PPME_SOCKET_BIND_X => bind(state, ev),
+        PPME_SOCKET_CONNECT_X => connect(state, ev),
+        PPME_SOCKET_ACCEPT_5_X | PPME_SOCKET_ACCEPT4_6_X => accept(state, ev),
+        _ => {}
+    }
+}
+
+/// Applies the removals an event deferred.
+pub fn apply_deferred(state: &mut State, deferred: &mut Vec<Deferred>) {
+    for d in deferred.drain(..) {
+        match d {
+            Deferred::RemoveFd { pid, fd } => {
+                if let Some(p) = state.processes.get_mut(&pid) {
+                    p.fds.remove(fd);
+                }
+            }
+            Deferred::RemoveThread { tid } => {
+                if let Some(t) = state.threads.remove(&tid) {
+                    state.stats.threads_removed += 1;
+                    let last = match state.processes.get_mut(&t.pid) {
+                        Some(p) => {
+                            p.nthreads = p.nthreads.saturating_sub(1);
+                            p.nthreads == 0
+                        }
+                        None => false,
+                    };
+                    if last {
+                        state.processes.remove(&t.pid);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn insert_thread(state: &mut State, t: ThreadInfo) -> bool {
+    if state.threads.len() >= state.limits.max_threads && !state.threads.contains_key(&t.tid) {
+        state.stats.threads_refused += 1;
+        return false;
+    }
+    if let Some(p) = state.processes.get_mut(&t.pid) {
+        p.nthreads += 1;
+    }
+    state.threads.insert(t.tid, t);
+    state.stats.threads_added += 1;
+    true
+}
+
+/// The process fields a clone-family or exec event carries.
+fn process_from_params(state: &mut State, p: &P<'_, '_>, pid: i64, ts: u64) -> ProcessInfo {
+    let cgroups = p
+        .bytes("cgroups")
+        .map(|b| parse_cgroups(scap::params::StrList(b).iter()))
+        .unwrap_or_default();
+    let container = state
+        .containers
+        .resolve(cgroups.iter().map(|(a, b)| (a.as_str(), b.as_str())));
+    ProcessInfo {
+        pid,
+        exe: p.str("exe").unwrap_or_default(),
+        args: p.list("args").unwrap_or_default(),
+        cwd: p.str("cwd").map(|c| normalize_dir(&c)).unwrap_or_default(),
+        uid: p.u32("uid").unwrap_or(u32::MAX),
+        gid: p.u32("gid").unwrap_or(u32::MAX),
+        loginuid: u32::MAX,
+        fdlimit: p.u64("fdlimit").unwrap_or(0),
+        vmsize_kb: p.u32("vm_size").unwrap_or(0),
+        vmrss_kb: p.u32("vm_rss").unwrap_or(0),
+        vmswap_kb: p.u32("vm_swap").unwrap_or(0),
+        cgroups,
+        container,
+        clone_ts: ts,
+        ..ProcessInfo::default()
+    }
+}
+
+fn clone(state: &mut State, ev: &Event<'_>) {
+    let p = P(ev);
+    let Some(res) = p.i64("res") else { return };
+    let ts = ev.ts();
+    let flags = CloneFlags::from_bits_retain(p.u32("flags").unwrap_or(0));
+    let in_pidns = flags.contains(CloneFlags::CLONE_CHILD_IN_PIDNS)
+        || flags.contains(CloneFlags::CLONE_NEWPID);
+    let comm = p.str("comm").unwrap_or_default();
+    if res > 0 {
+        // Caller side: the event is the parent's; res is the new thread.
+        let parent_tid = ev.tid() as i64;
+        if state.threads.contains_key(&res) {
+            return; // the child's own event came first
+        }
+        let parent_pid = state
+            .thread(parent_tid)
+            .map(|t| t.pid)
+            .or(p.i64("pid"))
+            .unwrap_or(parent_tid);
+        let is_thread = flags.contains(CloneFlags::CLONE_THREAD);
+        let pid = if is_thread { parent_pid } else { res };
+        if !is_thread && !state.processes.contains_key(&pid) {
+            let mut child = match state.process(parent_pid) {
+                Some(parent) => {
+                    let mut c = parent.clone();
+                    c.nthreads = 0;
+                    c
+                }
+                None => process_from_params(state, &p, pid, ts),
+            };
+            child.pid = pid;
+            child.vpid = 0;
+            child.clone_ts = ts;
+            // A host child starts with the host; a child in a new pid
+            // namespace learns its start from its own event.
+            child.pidns_init_start_ts = if in_pidns { 0 } else { state.boot_ts };
+            state.processes.insert(pid, child);
+        }
+        insert_thread(
+            state,
+            ThreadInfo {
+                tid: res,
+                pid,
+                ptid: parent_tid,
+                vtid: 0,
+                comm,
+                clone_ts: ts,
+                ..ThreadInfo::default()
+            },
+        );
+    } else if res == 0 {
+        // Child side: the event is the new thread's own.
+        let tid = ev.tid() as i64;
+        let pid = p.i64("pid").unwrap_or(tid);
+        let ptid = p.i64("ptid").unwrap_or(0);
+        let vtid = p.i64("vtid").unwrap_or(0);
+        let vpid = p.i64("vpid").unwrap_or(0);
+        let in_pidns = in_pidns || (vtid != 0 && vtid != tid);
+        let pidns_start = match p.u64("pidns_init_start_ts") {
+            Some(mono) if in_pidns && mono != 0 => state.boot_ts + mono,
+            _ => state.boot_ts,
+        };
+        if !state.processes.contains_key(&pid) {
+            // Copy the parent's process (fds included) when it is known.
+            let parent_pid = state.thread(ptid).map(|t| t.pid);
+            let mut child = match parent_pid.and_then(|pp| state.process(pp)) {
+                Some(parent) if pid == tid => {
+                    let mut c = parent.clone();
+                    c.nthreads = 0;
+                    c
+                }
+                _ => process_from_params(state, &p, pid, ts),
+            };
+            child.pid = pid;
+            child.clone_ts = ts;
+            state.processes.insert(pid, child);
+        }
+        if let Some(proc_) = state.processes.get_mut(&pid) {
+            if pid == tid {
+                proc_.vpid = vpid;
+                proc_.pidns_init_start_ts = pidns_start;
+            }
+        }
+        match state.threads.get_mut(&tid) {
+            Some(t) => {
+                t.vtid = vtid;
+                if t.comm.is_empty() {
+                    t.comm = comm;
+                }
+            }
+            None => {
+                insert_thread(
+                    state,
+                    ThreadInfo {
+                        tid,
+                        pid,
+                        ptid,
+                        vtid,
+                        comm,
+                        clone_ts: ts,
+                        ..ThreadInfo::default()
+                    },
+                );
+            }
+        }
+    }
+}
+
+fn exec(state: &mut State, ev: &Event<'_>) {
+    let p = P(ev);
+    if p.i64("res") != Some(0) {
+        return;
+    }
+    let tid = ev.tid() as i64;
+    let pid = p.i64("pid").unwrap_or(tid);
+    if !state.threads.contains_key(&tid) {
+        let ptid = p.i64("ptid").unwrap_or(0);
+        if !state.processes.contains_key(&pid) {
+            let proc_ = process_from_params(state, &p, pid, 0);
+            state.processes.insert(pid, proc_);
+        }
+        insert_thread(
+            state,
+            ThreadInfo {
+                tid,
+                pid,
+                ptid,
+                ..ThreadInfo::default()
+            },
+        );
+    }
+    let clone_ts = state.thread(tid).map_or(0, |t| t.clone_ts);
+    let cgroups = p
+        .bytes("cgroups")
+        .map(|b| parse_cgroups(scap::params::StrList(b).iter()));
+    let comm = p.str("comm");
+    if let (Some(t), Some(c)) = (state.threads.get_mut(&tid), comm) {
+        t.comm = c;
+        t.pfmajor = p.u64("pgft_maj").unwrap_or(t.pfmajor);
+        t.pfminor = p.u64("pgft_min").unwrap_or(t.pfminor);
+    }
+    let mut containers = std::mem::take(&mut state.containers);
+    if let Some(proc_) = state.processes.get_mut(&pid) {
+        if let Some(v) = p.str("exe") {
+            proc_.exe = v;
+        }
+        if let Some(v) = p.list("args") {
+            proc_.args = v;
+        }
+        if let Some(v) = p.list("env") {
+            proc_.env = v;
+        }
+        if let Some(v) = p.str("cwd") {
+            proc_.cwd = normalize_dir(&v);
+        }
+        proc_.exepath = p
+            .str("trusted_exepath")
+            .filter(|s| !s.is_empty())
+            .or_else(|| p.str("filename"))
+            .unwrap_or_else(|| proc_.exe.clone());
+        if let Some(v) = p.u64("fdlimit") {
+            proc_.fdlimit = v;
+        }
+        proc_.vmsize_kb = p.u32("vm_size").unwrap_or(proc_.vmsize_kb);
+        proc_.vmrss_kb = p.u32("vm_rss").unwrap_or(proc_.vmrss_kb);
+        proc_.vmswap_kb = p.u32("vm_swap").unwrap_or(proc_.vmswap_kb);
+        if let Some(c) = cgroups {
+            proc_.set_cgroups(c, &mut containers);
+        }
+        proc_.tty = p.u32("tty").unwrap_or(proc_.tty);
+        proc_.vpgid = p.i64("vpgid").unwrap_or(proc_.vpgid);
+        proc_.pgid = p.i64("pgid").unwrap_or(proc_.pgid);
+        proc_.loginuid = p.u32("loginuid").unwrap_or(proc_.loginuid);
+        proc_.uid = p.u32("uid").unwrap_or(proc_.uid);
+        proc_.gid = p.u32("gid").unwrap_or(proc_.gid);
+        if let (Some(i), Some(pm), Some(e)) = (
+            p.u64("cap_inheritable"),
+            p.u64("cap_permitted"),
+            p.u64("cap_effective"),
+        ) {
+            proc_.caps = [i, pm, e];
+        }
+        let f = ExecveFlags::from_bits_retain(p.u32("flags").unwrap_or(0));
+        proc_.exe_writable = f.contains(ExecveFlags::EXE_WRITABLE);
+        proc_.exe_upper_layer = f.contains(ExecveFlags::EXE_UPPER_LAYER);
+        proc_.exe_lower_layer = f.contains(ExecveFlags::EXE_LOWER_LAYER);
+        proc_.exe_from_memfd = f.contains(ExecveFlags::EXE_FROM_MEMFD);
+        proc_.exe_ino = p.u64("exe_ino").unwrap_or(0);
+        proc_.exe_ino_ctime = p.u64("exe_ino_ctime").unwrap_or(0);
+        proc_.exe_ino_mtime = p.u64("exe_ino_mtime").unwrap_or(0);
+        // How long before the process started did its executable change?
+        // Falco subtracts unsigned and wraps when the file changed after the
+        // fork; we report 0 ("changed at or after the start") instead.
+        let ctime = proc_.exe_ino_ctime;
+        let start = if clone_ts != 0 {
+            clone_ts
+        } else {
+            proc_.clone_ts
+        };
+        proc_.exe_ino_ctime_duration_proc_start = if start != 0 && ctime != 0 {
+            start.saturating_sub(ctime)
+        } else {
+            0
+        };
+        let ns = proc_.pidns_init_start_ts;
+        proc_.exe_ino_ctime_duration_pidns_start =
+            if ns != 0 && ctime > ns { ctime - ns } else { 0 };
+        proc_.fds.close_on_exec();
+    }
+    state.containers = containers;
+}
+
+fn procexit(state: &mut State, ev: &Event<'_>, deferred: &mut Vec<Deferred>) {
+    let tid = ev.tid() as i64;
+    let reaper = P(ev).i64("reaper_tid").unwrap_or(0);
+    if state.threads.contains_key(&tid) {
+        // Orphans go to the reaper the kernel chose.
+        if reaper > 0 {
+            for t in state.threads.values_mut() {
+                if t.ptid == tid {
+                    t.ptid = reaper;
+                }
+            }
+        }
+        deferred.push(Deferred::RemoveThread { tid });
+    }
+}
+
+/// The path of an open-family event, made absolute against the cwd or dirfd.
+fn resolve_path(state: &State, pid: i64, dirfd: Option<i64>, name: &str) -> String {
+    if name.starts_with('/') {
+        return normalize_path(name);
+    }
+    let Some(proc_) = state.process(pid) else {
+        return normalize_path(name);
+    };
+    match dirfd {
+        Some(d) if d != AT_FDCWD => match proc_.fds.get(d) {
+            Some(dir) => join_path(&dir.name, name),
+            None => normalize_path(name),
+        },
+        _ => join_path(&proc_.cwd, name),
+    }
+}
+
+fn add_fd(state: &mut State, pid: i64, num: i64, fd: FdInfo) {
+    let max = state.limits.max_fds_per_process;
+    if let Some(p) = state.processes.get_mut(&pid) {
+        if !p.fds.insert(num, fd, max) {
+            state.stats.fds_refused += 1;
+        }
+    }
+}
+
+fn pid_of(state: &mut State, ev: &Event<'_>) -> Option<i64> {
+    match state.thread(ev.tid() as i64) {
+        Some(t) => Some(t.pid),
+        None => {
+            state.stats.unknown_threads += 1;
+            None
+        }
+    }
+}
+
+fn open(state: &mut State, ev: &Event<'_>) {
+    let p = P(ev);
+    let Some(num) = p.i64("fd").filter(|f| *f >= 0) else {
+        return;
+    };
+    let Some(pid) = pid_of(state, ev) else { return };
+    let raw = p.str("name").unwrap_or_default();
+    let dirfd = p.i64("dirfd");
+    let flags = p.u32("flags").unwrap_or(0);
+    let ff = FileFlags::from_bits_retain(flags);
+    let name = resolve_path(state, pid, dirfd, &raw);
+    let kind = if ff.contains(FileFlags::O_DIRECTORY) && !ff.contains(FileFlags::O_TMPFILE) {
+        FdKind::Directory
+    } else {
+        FdKind::File
+    };
+    let mut fd = FdInfo::new(kind, name);
+    fd.name_raw = raw;
+    fd.flags = flags;
+    fd.dev = p.u32("dev").unwrap_or(0);
+    fd.ino = p.u64("ino").unwrap_or(0);
+    fd.cloexec = ff.contains(FileFlags::O_CLOEXEC);
+    if ev.event_type() == PPME_SYSCALL_CREAT_X {
+        let cf = p.u32("creat_flags").unwrap_or(0);
+        fd.upper_layer = cf & 1 != 0;
+        fd.lower_layer = cf & 2 != 0;
+        fd.flags = (FileFlags::O_CREAT | FileFlags::O_WRONLY | FileFlags::O_TRUNC).bits();
+    } else {
+        fd.upper_layer = ff.contains(FileFlags::FD_UPPER_LAYER);
+        fd.lower_layer = ff.contains(FileFlags::FD_LOWER_LAYER);
+    }
+    fd.name_changed = true;
+    add_fd(state, pid, num, fd);
+}
+
+fn close(state: &mut State, ev: &Event<'_>, deferred: &mut Vec<Deferred>) {
+    let p = P(ev);
+    if p.i64("res") != Some(0) {
+        return;
+    }
+    let (Some(fd), Some(pid)) = (p.i64("fd"), state.thread(ev.tid() as i64).map(|t| t.pid)) else {
+        return;
+    };
+    deferred.push(Deferred::RemoveFd { pid, fd });
+}
+
+fn socket(state: &mut State, ev: &Event<'_>) {
+    let p = P(ev);
+    let Some(num) = p.i64("fd").filter(|f| *f >= 0) else {
+        return;
+    };
+    let Some(pid) = pid_of(state, ev) else { return };
+    let kind = match p.u32("domain").unwrap_or(0) {
+        1 => FdKind::Unix,
+        2 => FdKind::Ipv4,
+        10 => FdKind::Ipv6,
+        16 => FdKind::Netlink,
+        _ => FdKind::Unknown,
+    };
+    let mut fd = FdInfo::new(kind, "");
+    fd.l4proto = L4Proto::from_socket(p.u32("type").unwrap_or(0), p.u32("proto").unwrap_or(0));
+    fd.cloexec =
+        FileFlags::from_bits_retain(p.u32("flags").unwrap_or(0)).contains(FileFlags::O_CLOEXEC);
+    add_fd(state, pid, num, fd);
+}
+
+fn sockaddr(v: Option<ParamValue<'_>>) -> Option<Result<SocketAddr, String>> {
+    match v? {
+        ParamValue::SockAddr(SockAddr::Inet(a)) => Some(Ok(a.into())),
+        ParamValue::SockAddr(SockAddr::Inet6(a)) => Some(Ok(a.into())),
+        ParamValue::SockAddr(SockAddr::Unix(path)) => {
+            Some(Err(String::from_utf8_lossy(path).into_owned()))
+        }
+        _ => None,
+    }
+}
+
+fn bind(state: &mut State, ev: &Event<'_>) {
+    let p = P(ev);
+    if p.i64("res") != Some(0) {
+        return;
+    }
+    let Some(num) = p.i64("fd") else { return };
+    let Some(pid) = pid_of(state, ev) else { return };
+    let addr = sockaddr(p.value("addr"));
+    if let Some(fd) = state
+        .processes
+        .get_mut(&pid)
+        .and_then(|pr| pr.fds.get_mut(num))
+    {
+        match addr {
+            Some(Ok(a)) => {
+                fd.bound = Some(a);
+                fd.name = a.to_string();
+            }
+            Some(Err(path)) => fd.name = path,
+            None => {}
+        }
+        fd.role = Role::Server;
+    }
+}
+
+/// A connection tuple: IP endpoints, or the ends and path of a UNIX socket.
+type Ends = (Option<Tuple>, Option<(u64, u64, String)>);
+
+fn tuple_of(v: Option<ParamValue<'_>>) -> Option<Ends> {
+    match v? {
+        ParamValue::SockTuple(SockTuple::Inet { src, dst }) => Some((
+            Some(Tuple {
+                client: src.into(),
+                server: dst.into(),
+            }),
+            None,
+        )),
+        ParamValue::SockTuple(SockTuple::Inet6 { src, dst }) => Some((
+            Some(Tuple {
+                client: src.into(),
+                server: dst.into(),
+            }),
+            None,
+        )),
+        ParamValue::SockTuple(SockTuple::Unix { source, dest, path }) => Some((
+            None,
+            Some((source, dest, String::from_utf8_lossy(path).into_owned())),
+        )),
+        _ => None,
+    }
+}
+
+fn connect(state: &mut State, ev: &Event<'_>) {
+    let p = P(ev);
+    let res = p.i64("res").unwrap_or(-1);
+    if res != 0 && res != -EINPROGRESS {
+        return;
+    }
+    let Some(num) = p.i64("fd") else { return };
+    let Some(pid) = pid_of(state, ev) else { return };
+    let tuple = tuple_of(p.value("tuple"));
+    let addr = sockaddr(p.value("addr"));
+    if let Some(fd) = state
+        .processes
+        .get_mut(&pid)
+        .and_then(|pr| pr.fds.get_mut(num))
+    {
+        match tuple {
+            Some((Some(t), _)) => fd.set_tuple(t, Role::Client),
+            Some((None, Some((src, dst, path)))) => {
+                fd.unix_ends = (src, dst);
+                fd.name_changed = fd.name != path;
+                fd.name = path;
+                fd.role = Role::Client;
+                fd.connected = true;
+            }
+            _ => {
+                if let Some(Err(path)) = addr {
+                    fd.name = path;
+                }
+            }
+        }
+    }
+}
+
+fn accept(state: &mut State, ev: &Event<'_>) {
+    let p = P(ev);
+    let Some(num) = p.i64("fd").filter(|f| *f >= 0) else {
+        return;
+    };
+    let Some(pid) = pid_of(state, ev) else { return };
+    let fd = match tuple_of(p.value("tuple")) {
+        Some((Some(t), _)) => {
+            let kind = if t.client.is_ipv4() {
+                FdKind::Ipv4
+            } else {
+                FdKind::Ipv6
+            };
+            let mut fd = FdInfo::new(kind, "");
+            fd.l4proto = L4Proto::Tcp;
+            fd.set_tuple(t, Role::Server);
+            fd
+        }
+        Some((None, Some((src, dst, path)))) => {
+            let mut fd = FdInfo::new(FdKind::Unix, path);
+            fd.unix_ends = (src, dst);
+            fd.role = Role::Server;
+            fd.connected = true;
+            fd
+        }
+        _ => FdInfo::new(FdKind::Unknown, ""),
+    };
+    let mut fd = fd;
+    fd.cloexec = p.i64("flags").is_some_and(|f| f & 0o2000000 != 0);
+    add_fd(state, pid, num, fd);
+}

@@ -1,0 +1,334 @@
+//! File descriptors: what each open fd of a process refers to.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+
+use super::IdHasher;
+
+/// The kind of an fd, with libsinsp's names (`fd.type`) and letters
+/// (`fd.typechar`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FdKind {
+    /// A regular file (or anything opened by path that is not a directory).
+    File,
+    /// A directory.
+    Directory,
+    /// An IPv4 socket.
+    Ipv4,
+    /// An IPv6 socket.
+    Ipv6,
+    /// A UNIX socket.
+    Unix,
+    /// A pipe or FIFO.
+    Pipe,
+    /// An eventfd.
+    Event,
+    /// A signalfd.
+    Signalfd,
+    /// An epoll instance.
+    Eventpoll,
+    /// An inotify instance.
+    Inotify,
+    /// A timerfd.
+    Timerfd,
+    /// A netlink socket.
+    Netlink,
+    /// A BPF object.
+    Bpf,
+    /// A userfaultfd.
+    Userfaultfd,
+    /// An io_uring instance.
+    IoUring,
+    /// A memfd.
+    Memfd,
+    /// A pidfd.
+    Pidfd,
+    /// Anything else.
+    Unknown,
+}
+
+impl FdKind {
+    /// `fd.type`.
+    pub fn name(self) -> &'static str {
+        match self {
+            FdKind::File => "file",
+            FdKind::Directory => "directory",
+            FdKind::Ipv4 => "ipv4",
+            FdKind::Ipv6 => "ipv6",
+            FdKind::Unix => "unix",
+            FdKind::Pipe => "pipe",
+            FdKind::Event => "event",
+            FdKind::Signalfd => "signalfd",
+            FdKind::Eventpoll => "eventpoll",
+            FdKind::Inotify => "inotify",
+            FdKind::Timerfd => "timerfd",
+            FdKind::Netlink => "netlink",
+            FdKind::Bpf => "bpf",
+            FdKind::Userfaultfd => "userfaultfd",
+            FdKind::IoUring => "io_uring",
+            FdKind::Memfd => "memfd",
+            FdKind::Pidfd => "pidfd",
+            FdKind::Unknown => "unknown",
+        }
+    }
+
+    /// `fd.typechar`.
+    pub fn letter(self) -> &'static str {
+        match self {
+            FdKind::File | FdKind::Directory => "f",
+            FdKind::Ipv4 => "4",
+            FdKind::Ipv6 => "6",
+            FdKind::Unix | FdKind::Userfaultfd => "u",
+            FdKind::Pipe => "p",
+            FdKind::Event => "e",
+            FdKind::Signalfd => "s",
+            FdKind::Eventpoll => "l",
+            FdKind::Inotify => "i",
+            FdKind::Timerfd => "t",
+            FdKind::Netlink => "n",
+            FdKind::Bpf => "b",
+            FdKind::IoUring => "r",
+            FdKind::Memfd => "m",
+            FdKind::Pidfd => "P",
+            FdKind::Unknown => "o",
+        }
+    }
+
+    /// A socket of any family.
+    pub fn is_socket(self) -> bool {
+        matches!(
+            self,
+            FdKind::Ipv4 | FdKind::Ipv6 | FdKind::Unix | FdKind::Netlink
+        )
+    }
+}
+
+/// Layer-4 protocol of a socket (`fd.l4proto`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum L4Proto {
+    /// Unknown.
+    #[default]
+    Unknown,
+    /// TCP.
+    Tcp,
+    /// UDP.
+    Udp,
+    /// ICMP.
+    Icmp,
+    /// A raw socket.
+    Raw,
+}
+
+impl L4Proto {
+    /// `fd.l4proto`.
+    pub fn name(self) -> &'static str {
+        match self {
+            L4Proto::Unknown => "unknown",
+            L4Proto::Tcp => "tcp",
+            L4Proto::Udp => "udp",
+            L4Proto::Icmp => "icmp",
+            L4Proto::Raw => "raw",
+        }
+    }
+
+    /// From a socket type (`SOCK_STREAM`...) and protocol number.
+    pub fn from_socket(ty: u32, proto: u32) -> L4Proto {
+        match (ty & 0xf, proto) {
+            (_, 6) | (1, 0) => L4Proto::Tcp,
+            (_, 17) | (2, 0) => L4Proto::Udp,
+            (_, 1) | (_, 58) => L4Proto::Icmp,
+            (3, _) => L4Proto::Raw,
+            _ => L4Proto::Unknown,
+        }
+    }
+}
+
+/// The two ends of a connection: `client` initiated it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Tuple {
+    /// The initiator.
+    pub client: SocketAddr,
+    /// The other end.
+    pub server: SocketAddr,
+}
+
+/// Which end of its connection a socket is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Role {
+    /// Not known yet.
+    #[default]
+    None,
+    /// It connected (or sent first).
+    Client,
+    /// It was bound and listened, or accepted the connection.
+    Server,
+}
+
+/// One open file descriptor.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FdInfo {
+    /// What it is.
+    pub kind: FdKind,
+    /// `fd.name`: an absolute path, a connection `cip:cport->sip:sport`, a
+    /// UNIX path, or a pseudo name (`pipe:[1234]`).
+    pub name: String,
+    /// `fd.nameraw`: the path exactly as the syscall received it.
+    pub name_raw: String,
+    /// Open flags (`PPM_O_*`), for files.
+    pub flags: u32,
+    /// Device (kernel encoding, `major << 20 | minor`).
+    pub dev: u32,
+    /// Inode number.
+    pub ino: u64,
+    /// Socket: layer-4 protocol.
+    pub l4proto: L4Proto,
+    /// Socket: the connection's ends, once known.
+    pub tuple: Option<Tuple>,
+    /// Socket: the address it is bound to (servers).
+    pub bound: Option<SocketAddr>,
+    /// Socket: client or server.
+    pub role: Role,
+    /// Socket: connected.
+    pub connected: bool,
+    /// UNIX socket: kernel addresses of this end and its peer.
+    pub unix_ends: (u64, u64),
+    /// The file is in an overlayfs upper layer.
+    pub upper_layer: bool,
+    /// The file is in an overlayfs lower layer.
+    pub lower_layer: bool,
+    /// Closed at exec (O_CLOEXEC).
+    pub cloexec: bool,
+    /// The name changed at the last event that touched this fd.
+    pub name_changed: bool,
+}
+
+impl FdInfo {
+    /// An fd of `kind` called `name`.
+    pub fn new(kind: FdKind, name: impl Into<String>) -> FdInfo {
+        FdInfo {
+            kind,
+            name: name.into(),
+            name_raw: String::new(),
+            flags: 0,
+            dev: 0,
+            ino: 0,
+            l4proto: L4Proto::Unknown,
+            tuple: None,
+            bound: None,
+            role: Role::None,
+            connected: false,
+            unix_ends: (0, 0),
+            upper_layer: false,
+            lower_layer: false,
+            cloexec: false,
+            name_changed: false,
+        }
+    }
+
+    /// Records the connection's ends and renames the fd `cip:cport->sip:sport`.
+    pub fn set_tuple(&mut self, tuple: Tuple, role: Role) {
+        let name = tuple_name(&tuple);
+        self.name_changed = name != self.name;
+        self.name = name;
+        self.tuple = Some(tuple);
+        self.role = role;
+        self.connected = true;
+    }
+
+    /// The client IP, for sockets with a tuple.
+    pub fn client_ip(&self) -> Option<IpAddr> {
+        self.tuple.map(|t| t.client.ip())
+    }
+
+    /// The server IP: the tuple's, or the bound address.
+    pub fn server_ip(&self) -> Option<IpAddr> {
+        self.tuple
+            .map(|t| t.server.ip())
+            .or(self.bound.map(|b| b.ip()))
+    }
+
+    /// The client port.
+    pub fn client_port(&self) -> Option<u16> {
+        self.tuple.map(|t| t.client.port())
+    }
+
+    /// The server port.
+    pub fn server_port(&self) -> Option<u16> {
+        self.tuple
+            .map(|t| t.server.port())
+            .or(self.bound.map(|b| b.port()))
+    }
+}
+
+/// `cip:cport->sip:sport`, with IPv6 addresses unbracketed as libsinsp prints them.
+pub fn tuple_name(t: &Tuple) -> String {
+    format!(
+        "{}:{}->{}:{}",
+        t.client.ip(),
+        t.client.port(),
+        t.server.ip(),
+        t.server.port()
+    )
+}
+
+/// The unspecified address of the family of `ip`.
+pub fn unspecified_like(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+        IpAddr::V6(_) => IpAddr::V6(Ipv6Addr::UNSPECIFIED),
+    }
+}
+
+/// The fds of one process.
+#[derive(Clone, Debug, Default)]
+pub struct FdTable {
+    fds: HashMap<i64, FdInfo, std::hash::BuildHasherDefault<IdHasher>>,
+}
+
+impl FdTable {
+    /// The fd `num`.
+    #[inline]
+    pub fn get(&self, num: i64) -> Option<&FdInfo> {
+        self.fds.get(&num)
+    }
+
+    /// The fd `num`, mutably.
+    pub fn get_mut(&mut self, num: i64) -> Option<&mut FdInfo> {
+        self.fds.get_mut(&num)
+    }
+
+    /// Adds or replaces fd `num`. Returns false (and adds nothing) when the
+    /// table already holds `max` fds.
+    pub fn insert(&mut self, num: i64, fd: FdInfo, max: usize) -> bool {
+        if self.fds.len() >= max && !self.fds.contains_key(&num) {
+            return false;
+        }
+        self.fds.insert(num, fd);
+        true
+    }
+
+    /// Removes fd `num`.
+    pub fn remove(&mut self, num: i64) -> Option<FdInfo> {
+        self.fds.remove(&num)
+    }
+
+    /// Number of open fds.
+    pub fn len(&self) -> usize {
+        self.fds.len()
+    }
+
+    /// No open fds.
+    pub fn is_empty(&self) -> bool {
+        self.fds.is_empty()
+    }
+
+    /// All fds, unordered.
+    pub fn iter(&self) -> impl Iterator<Item = (i64, &FdInfo)> {
+        self.fds.iter().map(|(k, v)| (*k, v))
+    }
+
+    /// Drops the fds marked close-on-exec.
+    pub fn close_on_exec(&mut self) {
+        self.fds.retain(|_, f| !f.cloexec);
+    }
+}

@@ -1,0 +1,532 @@
+//! The tables events are interpreted against: threads and processes (with
+//! their fds), containers, users and groups; plus what is known of the machine.
+//!
+//! State starts from a snapshot (`/proc` when live, the capture's metadata
+//! when replaying: both arrive as [`scap::file::Metadata`]) and is then kept
+//! up to date by the parsers, one event at a time. Memory is bounded: dead
+//! threads are purged right after their exit event, and the tables refuse new
+//! entries beyond configurable maximums, counting what they refused.
+
+pub mod containers;
+pub mod fds;
+pub mod threads;
+pub mod users;
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use scap::file::{FdEntry, FdInfo as MetaFd, Metadata, NamedFdKind, ThreadEntry};
+
+pub use containers::{ContainerInfo, ContainerType};
+pub use fds::{FdInfo, FdKind, FdTable, L4Proto, Role, Tuple};
+pub use threads::{ProcessInfo, ThreadInfo};
+pub use users::{GroupInfo, UserInfo, Users};
+
+/// A hasher for integer keys (tids, pids, fds, uids): one multiplication.
+/// Keys come from the kernel, not from an adversary choosing hash collisions.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 =
+                (self.0.rotate_left(5) ^ u64::from(*b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    #[inline]
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            .rotate_left(26);
+    }
+
+    #[inline]
+    fn write_i64(&mut self, n: i64) {
+        self.write_u64(n as u64);
+    }
+
+    #[inline]
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+}
+
+/// A HashMap keyed by ids.
+pub type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
+
+/// Limits on the tables.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Most threads tracked at once.
+    pub max_threads: usize,
+    /// Most fds tracked per process.
+    pub max_fds_per_process: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_threads: 131_072,
+            max_fds_per_process: 4096,
+        }
+    }
+}
+
+/// Counters of what the tables refused or purged.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TableStats {
+    /// Threads created.
+    pub threads_added: u64,
+    /// Threads removed after their exit.
+    pub threads_removed: u64,
+    /// Threads not tracked because the table was full.
+    pub threads_refused: u64,
+    /// Fds not tracked because their process's table was full.
+    pub fds_refused: u64,
+    /// Events whose thread was unknown (it predates a snapshot that missed it).
+    pub unknown_threads: u64,
+}
+
+/// Containers seen so far, shared by the processes that run in them.
+#[derive(Clone, Debug, Default)]
+pub struct ContainerTable {
+    by_id: HashMap<String, Arc<ContainerInfo>>,
+}
+
+impl ContainerTable {
+    /// The container named by these cgroups, registered once.
+    pub fn resolve<'a>(
+        &mut self,
+        cgroups: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Option<Arc<ContainerInfo>> {
+        let info = containers::from_cgroups(cgroups.into_iter().map(|(_, p)| p))?;
+        Some(
+            self.by_id
+                .entry(info.full_id.clone())
+                .or_insert_with(|| Arc::new(info))
+                .clone(),
+        )
+    }
+
+    /// Number of containers seen.
+    pub fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    /// None seen.
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+
+    /// All containers.
+    pub fn iter(&self) -> impl Iterator<Item = &Arc<ContainerInfo>> {
+        self.by_id.values()
+    }
+}
+
+/// Everything events are interpreted against.
+#[derive(Debug, Default)]
+pub struct State {
+    /// Threads by tid.
+    pub threads: IdMap<i64, ThreadInfo>,
+    /// Processes by pid.
+    pub processes: IdMap<i64, ProcessInfo>,
+    /// Containers.
+    pub containers: ContainerTable,
+    /// Users and groups.
+    pub users: Users,
+    /// Host name.
+    pub hostname: String,
+    /// Boot time, epoch ns.
+    pub boot_ts: u64,
+    /// The machine's own addresses (to tell local from remote).
+    pub local_ips: Vec<IpAddr>,
+    /// Limits on the tables.
+    pub limits: Limits,
+    /// What the tables refused or purged.
+    pub stats: TableStats,
+}
+
+/// Memory and size figures of the tables.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TableSizes {
+    /// Threads tracked.
+    pub threads: usize,
+    /// Processes tracked.
+    pub processes: usize,
+    /// Fds tracked, all processes.
+    pub fds: usize,
+    /// Containers seen.
+    pub containers: usize,
+}
+
+fn lossy(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+impl State {
+    /// Empty tables with these limits.
+    pub fn new(limits: Limits) -> State {
+        State {
+            limits,
+            ..State::default()
+        }
+    }
+
+    /// Tables built from a snapshot or a capture's metadata.
+    pub fn from_metadata(meta: &Metadata, limits: Limits) -> State {
+        let mut s = State::new(limits);
+        if let Some(m) = &meta.machine {
+            s.hostname = m.hostname.clone();
+            s.boot_ts = m.boot_ts_epoch;
+        }
+        s.users = Users::from_entries(&meta.users, &meta.groups);
+        for i in &meta.interfaces {
+            s.local_ips.push(match i.addrs {
+                scap::file::InterfaceAddrs::V4 { addr, .. } => IpAddr::V4(addr),
+                scap::file::InterfaceAddrs::V6 { addr, .. } => IpAddr::V6(addr),
+            });
+        }
+        // Main threads first, so every process exists before its threads.
+        let mut order: Vec<&ThreadEntry> = meta.threads.iter().collect();
+        order.sort_by_key(|t| (!t.is_main_thread(), t.tid));
+        for t in order {
+            s.add_from_entry(t);
+        }
+        s
+    }
+
+    fn add_from_entry(&mut self, t: &ThreadEntry) {
+        let (tid, pid) = (t.tid as i64, t.pid as i64);
+        if self.threads.len() >= self.limits.max_threads {
+            self.stats.threads_refused += 1;
+            return;
+        }
+        if !self.processes.contains_key(&pid) {
+            let cgroups = threads::parse_cgroups(t.cgroups());
+            let container = self
+                .containers
+                .resolve(cgroups.iter().map(|(a, b)| (a.as_str(), b.as_str())));
+            let mut p = ProcessInfo {
+                pid,
+                vpid: t.vpid,
+                exe: lossy(&t.exe),
+                exepath: lossy(&t.exepath),
+                args: threads::strings(t.args()),
+                env: threads::strings(t.env()),
+                cwd: normalize_dir(&lossy(&t.cwd)),
+                uid: t.uid,
+                gid: t.gid,
+                loginuid: t.loginuid,
+                caps: [t.cap_inheritable, t.cap_permitted, t.cap_effective],
+                tty: t.tty,
+                sid: t.sid as i64,
+                vpgid: t.vpgid as i64,
+                pgid: t.pgid,
+                cgroups,
+                container,
+                pidns_init_start_ts: t.pidns_init_start_ts,
+                exe_writable: t.exe_writable,
+                exe_upper_layer: t.exe_upper_layer,
+                exe_lower_layer: t.exe_lower_layer,
+                exe_from_memfd: t.exe_from_memfd,
+                exe_ino: t.exe_ino,
+                exe_ino_ctime: t.exe_ino_ctime,
+                exe_ino_mtime: t.exe_ino_mtime,
+                fdlimit: t.fdlimit,
+                vmsize_kb: t.vmsize_kb,
+                vmrss_kb: t.vmrss_kb,
+                vmswap_kb: t.vmswap_kb,
+                ..ProcessInfo::default()
+            };
+            for e in &t.fds {
+                if let Some((num, fd)) = fd_from_entry(e) {
+                    if !p.fds.insert(num, fd, self.limits.max_fds_per_process) {
+                        self.stats.fds_refused += 1;
+                    }
+                }
+            }
+            self.processes.insert(pid, p);
+        } else if let Some(p) = self.processes.get_mut(&pid) {
+            // A thread's own fd list (a process with unshared fd tables).
+            for e in &t.fds {
+                if let Some((num, fd)) = fd_from_entry(e) {
+                    if p.fds.get(num).is_none()
+                        && !p.fds.insert(num, fd, self.limits.max_fds_per_process)
+                    {
+                        self.stats.fds_refused += 1;
+                    }
+                }
+            }
+        }
+        if let Some(p) = self.processes.get_mut(&pid) {
+            p.nthreads += 1;
+        }
+        self.threads.insert(
+            tid,
+            ThreadInfo {
+                tid,
+                pid,
+                ptid: t.ptid as i64,
+                vtid: t.vtid,
+                comm: lossy(&t.comm),
+                clone_ts: 0,
+                pfmajor: t.pfmajor,
+                pfminor: t.pfminor,
+            },
+        );
+        self.stats.threads_added += 1;
+    }
+
+    /// The thread `tid`.
+    #[inline]
+    pub fn thread(&self, tid: i64) -> Option<&ThreadInfo> {
+        self.threads.get(&tid)
+    }
+
+    /// The process `pid`.
+    #[inline]
+    pub fn process(&self, pid: i64) -> Option<&ProcessInfo> {
+        self.processes.get(&pid)
+    }
+
+    /// The process of thread `tid`.
+    #[inline]
+    pub fn process_of(&self, tid: i64) -> Option<&ProcessInfo> {
+        self.thread(tid).and_then(|t| self.process(t.pid))
+    }
+
+    /// The parent of a process: the process of its main thread's creator.
+    pub fn parent_of(&self, p: &ProcessInfo) -> Option<&ProcessInfo> {
+        let main = self.thread(p.pid)?;
+        let parent = self.thread(main.ptid)?;
+        self.process(parent.pid)
+    }
+
+    /// The parent pid of a process (its main thread's creator's pid).
+    pub fn ppid_of(&self, p: &ProcessInfo) -> Option<i64> {
+        let main = self.thread(p.pid)?;
+        Some(self.thread(main.ptid).map_or(main.ptid, |t| t.pid))
+    }
+
+    /// The ancestors of a process, nearest first, stopping at a loop or a
+    /// missing link (at most 256).
+    pub fn ancestors<'a>(
+        &'a self,
+        p: &'a ProcessInfo,
+    ) -> impl Iterator<Item = &'a ProcessInfo> + 'a {
+        let mut seen = 0usize;
+        let mut cur = Some(p);
+        std::iter::from_fn(move || {
+            let next = self.parent_of(cur?)?;
+            seen += 1;
+            if seen > 256 || next.pid == cur?.pid {
+                return None;
+            }
+            cur = Some(next);
+            Some(next)
+        })
+    }
+
+    /// Sizes of the tables.
+    pub fn sizes(&self) -> TableSizes {
+        TableSizes {
+            threads: self.threads.len(),
+            processes: self.processes.len(),
+            fds: self.processes.values().map(|p| p.fds.len()).sum(),
+            containers: self.containers.len(),
+        }
+    }
+
+    /// Is `ip` one of this machine's addresses (or loopback)?
+    pub fn is_local_ip(&self, ip: IpAddr) -> bool {
+        ip.is_loopback() || self.local_ips.contains(&ip)
+    }
+}
+
+/// Removes a trailing slash (except for "/") and resolves "." and "..".
+pub fn normalize_dir(p: &str) -> String {
+    let n = normalize_path(p);
+    if n.is_empty() {
+        "/".into()
+    } else {
+        n
+    }
+}
+
+/// Makes `path` canonical without touching the file system: collapses
+/// repeated slashes, "." and "..".
+pub fn normalize_path(path: &str) -> String {
+    if path.is_empty() {
+        return String::new();
+    }
+    let absolute = path.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for c in path.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => {
+                if parts.last().is_some_and(|l| *l != "..") {
+                    parts.pop();
+                } else if !absolute {
+                    parts.push("..");
+                }
+            }
+            c => parts.push(c),
+        }
+    }
+    let joined = parts.join("/");
+    if absolute {
+        format!("/{joined}")
+    } else if joined.is_empty() {
+        ".".into()
+    } else {
+        joined
+    }
+}
+
+/// `name` made absolute against `dir` (a directory path).
+pub fn join_path(dir: &str, name: &str) -> String {
+    if name.starts_with('/') || dir.is_empty() {
+        normalize_path(name)
+    } else {
+        normalize_path(&format!("{dir}/{name}"))
+    }
+}
+
+/// An fd of the capture's/snapshot's fd list in the tables' form.
+fn fd_from_entry(e: &FdEntry) -> Option<(i64, FdInfo)> {
+    use std::net::SocketAddr;
+    let mut fd = match &e.info {
+        MetaFd::File {
+            open_flags,
+            path,
+            dev,
+        } => {
+            let mut f = FdInfo::new(FdKind::File, lossy(path));
+            f.flags = *open_flags;
+            f.dev = *dev;
+            if open_flags & scap::schema::flags::FileFlags::O_DIRECTORY.bits() != 0 {
+                f.kind = FdKind::Directory;
+            }
+            f
+        }
+        MetaFd::Ipv4 {
+            src,
+            dst,
+            sport,
+            dport,
+            l4proto,
+        } => {
+            let mut f = FdInfo::new(FdKind::Ipv4, "");
+            f.l4proto = l4_from_code(*l4proto);
+            f.set_tuple(
+                Tuple {
+                    client: SocketAddr::new((*src).into(), *sport),
+                    server: SocketAddr::new((*dst).into(), *dport),
+                },
+                Role::None,
+            );
+            f
+        }
+        MetaFd::Ipv6 {
+            src,
+            dst,
+            sport,
+            dport,
+            l4proto,
+        } => {
+            let mut f = FdInfo::new(FdKind::Ipv6, "");
+            f.l4proto = l4_from_code(*l4proto);
+            f.set_tuple(
+                Tuple {
+                    client: SocketAddr::new((*src).into(), *sport),
+                    server: SocketAddr::new((*dst).into(), *dport),
+                },
+                Role::None,
+            );
+            f
+        }
+        MetaFd::Ipv4Server { ip, port, l4proto } => {
+            let mut f = FdInfo::new(FdKind::Ipv4, format!("{ip}:{port}"));
+            f.l4proto = l4_from_code(*l4proto);
+            f.bound = Some(SocketAddr::new((*ip).into(), *port));
+            f.role = Role::Server;
+            f
+        }
+        MetaFd::Ipv6Server { ip, port, l4proto } => {
+            let mut f = FdInfo::new(FdKind::Ipv6, format!("{ip}:{port}"));
+            f.l4proto = l4_from_code(*l4proto);
+            f.bound = Some(SocketAddr::new((*ip).into(), *port));
+            f.role = Role::Server;
+            f
+        }
+        MetaFd::Unix { source, dest, path } => {
+            let mut f = FdInfo::new(FdKind::Unix, lossy(path));
+            f.unix_ends = (*source, *dest);
+            f
+        }
+        MetaFd::Named { kind, name } => {
+            let k = match kind {
+                NamedFdKind::File => FdKind::File,
+                NamedFdKind::Directory => FdKind::Directory,
+                NamedFdKind::Fifo => FdKind::Pipe,
+                NamedFdKind::Event => FdKind::Event,
+                NamedFdKind::Unsupported => FdKind::Unknown,
+                NamedFdKind::Signalfd => FdKind::Signalfd,
+                NamedFdKind::Eventpoll => FdKind::Eventpoll,
+                NamedFdKind::Inotify => FdKind::Inotify,
+                NamedFdKind::Timerfd => FdKind::Timerfd,
+                NamedFdKind::Netlink => FdKind::Netlink,
+                NamedFdKind::Bpf => FdKind::Bpf,
+                NamedFdKind::Userfaultfd => FdKind::Userfaultfd,
+                NamedFdKind::IoUring => FdKind::IoUring,
+                NamedFdKind::Memfd => FdKind::Memfd,
+                NamedFdKind::Pidfd => FdKind::Pidfd,
+            };
+            FdInfo::new(k, lossy(name))
+        }
+        MetaFd::Unknown { .. } => FdInfo::new(FdKind::Unknown, ""),
+    };
+    fd.ino = e.ino;
+    fd.name_changed = false;
+    Some((e.fd, fd))
+}
+
+fn l4_from_code(c: u8) -> L4Proto {
+    use scap::file::metadata::l4;
+    match c {
+        l4::TCP => L4Proto::Tcp,
+        l4::UDP => L4Proto::Udp,
+        l4::ICMP => L4Proto::Icmp,
+        l4::RAW => L4Proto::Raw,
+        _ => L4Proto::Unknown,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_normalise_without_the_file_system() {
+        assert_eq!(normalize_path("/a//b/./c/../d/"), "/a/b/d");
+        assert_eq!(normalize_path("/../.."), "/");
+        assert_eq!(join_path("/home/u", "x.txt"), "/home/u/x.txt");
+        assert_eq!(join_path("/home/u", "../v/./y"), "/home/v/y");
+        assert_eq!(join_path("/home/u", "/etc/passwd"), "/etc/passwd");
+        assert_eq!(join_path("/", "tmp"), "/tmp");
+        assert_eq!(normalize_dir("/tmp/"), "/tmp");
+        assert_eq!(normalize_dir("/"), "/");
+    }
+}
