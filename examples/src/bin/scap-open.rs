@@ -3,8 +3,13 @@
 //! measures the capture path itself.
 //!
 //! ```text
-//! scap-open [--syscalls a,b,c] [--duration S] [--events N] [--buffer BYTES] [--json]
+//! scap-open [--syscalls a,b,c] [--duration S] [--events N] [--buffer BYTES] [--json] [-w FILE]
+//! scap-open -r FILE [--json]
 //! ```
+//!
+//! `-w` records the capture into a `.scap` file (gzip when the name ends in
+//! `.gz`), starting with a /proc snapshot so the file is self-contained; `-r`
+//! reads one and reports the same statistics.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -12,6 +17,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use clap::Parser;
 use scap::event::Event;
+use scap::file::{snapshot, FileEngine, Writer};
 use scap::schema::{self, codes};
 use scap::{Config, Engine, LiveEngine, Next, Stats};
 use serde_json::{json, Map, Value};
@@ -52,6 +58,17 @@ struct Args {
     /// capture is possible, 2 otherwise).
     #[arg(long)]
     check: bool,
+    /// Read events from this capture file instead of capturing live.
+    #[arg(
+        short = 'r',
+        long = "read",
+        value_name = "FILE",
+        conflicts_with = "write"
+    )]
+    read: Option<std::path::PathBuf>,
+    /// Also write the captured events to this capture file (gzip if it ends in .gz).
+    #[arg(short = 'w', long = "write", value_name = "FILE")]
+    write: Option<std::path::PathBuf>,
 }
 
 static STOP: AtomicBool = AtomicBool::new(false);
@@ -137,6 +154,7 @@ fn cpu_seconds() -> f64 {
 }
 
 fn stats_json(
+    engine: &str,
     stats: &Stats,
     counts: &Counts,
     elapsed: Duration,
@@ -146,7 +164,7 @@ fn stats_json(
     let t = &stats.total;
     let secs = elapsed.as_secs_f64();
     json!({
-        "engine": "live",
+        "engine": engine,
         "duration_s": secs,
         "events": t.events,
         "bytes": t.bytes,
@@ -256,21 +274,31 @@ fn check(json: bool) -> std::process::ExitCode {
     }
 }
 
-fn main() -> anyhow::Result<std::process::ExitCode> {
-    let args = Args::parse();
-    if args.check {
-        return Ok(check(args.json));
-    }
-    install_signal_handlers();
-    let config = Config {
-        syscalls: args.syscalls.clone(),
-        ring_bytes: args.buffer,
-        snaplen: args.snaplen,
-        ..Config::default()
+/// Where captured events also go.
+type FileWriter = Writer<Box<dyn std::io::Write>>;
+
+fn open_writer(path: &std::path::Path) -> anyhow::Result<FileWriter> {
+    let f = std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    let out: Box<dyn std::io::Write> = Box::new(std::io::BufWriter::with_capacity(1 << 20, f));
+    let gz = path.extension().is_some_and(|e| e == "gz");
+    let mut w = if gz {
+        Writer::new_gzip(out)?
+    } else {
+        Writer::new(out)?
     };
-    let opened = Instant::now();
-    let mut engine = LiveEngine::open(config).context("opening the live capture")?;
-    let open_time = opened.elapsed();
+    // The state at the start, so that the file stands on its own.
+    let meta = snapshot::snapshot(&snapshot::SnapshotOptions::default())
+        .context("taking the /proc snapshot")?;
+    w.write_metadata(&meta)?;
+    Ok(w)
+}
+
+/// The capture loop, the same for every engine.
+fn run<E: Engine>(
+    engine: &mut E,
+    args: &Args,
+    mut writer: Option<&mut FileWriter>,
+) -> anyhow::Result<(u64, Counts, u64, Duration, f64)> {
     let log = |s: String| {
         if args.json {
             eprintln!("{s}");
@@ -278,13 +306,6 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
             println!("{s}");
         }
     };
-    if !args.quiet {
-        log(format!(
-            "probe loaded and attached in {:.1} ms",
-            open_time.as_secs_f64() * 1e3
-        ));
-    }
-
     let start = Instant::now();
     let cpu_start = cpu_seconds();
     let deadline = args.duration.map(|d| start + Duration::from_secs_f64(d));
@@ -297,11 +318,14 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
     let mut until_check = 0u32;
     loop {
         match engine.next() {
-            Ok(Next::Event { event, .. }) => {
+            Ok(Next::Event { cpu, event }) => {
                 n += 1;
                 counts.add(&event);
                 if args.print {
                     eprintln!("{event:?}");
+                }
+                if let Some(w) = writer.as_deref_mut() {
+                    w.write_event(cpu, &event)?;
                 }
                 if args.events.is_some_and(|max| n >= max) {
                     break;
@@ -338,14 +362,81 @@ fn main() -> anyhow::Result<std::process::ExitCode> {
             last_n = n;
         }
     }
-    let elapsed = start.elapsed();
-    let cpu = cpu_seconds() - cpu_start;
-    let stats = engine.stats().context("reading statistics")?;
-    let v = stats_json(&stats, &counts, elapsed, cpu, decode_errors);
+    Ok((
+        n,
+        counts,
+        decode_errors,
+        start.elapsed(),
+        cpu_seconds() - cpu_start,
+    ))
+}
+
+fn report(args: &Args, v: &Value) {
     if args.json {
         println!("{v}");
     } else {
-        print_text(&v);
+        print_text(v);
     }
+}
+
+fn main() -> anyhow::Result<std::process::ExitCode> {
+    let args = Args::parse();
+    if args.check {
+        return Ok(check(args.json));
+    }
+    install_signal_handlers();
+    if let Some(path) = &args.read {
+        let mut engine =
+            FileEngine::open(path).with_context(|| format!("opening {}", path.display()))?;
+        let (_, counts, decode_errors, elapsed, cpu) = run(&mut engine, &args, None)?;
+        let stats = engine.stats()?;
+        report(
+            &args,
+            &stats_json("file", &stats, &counts, elapsed, cpu, decode_errors),
+        );
+        return Ok(std::process::ExitCode::SUCCESS);
+    }
+    let config = Config {
+        syscalls: args.syscalls.clone(),
+        ring_bytes: args.buffer,
+        snaplen: args.snaplen,
+        ..Config::default()
+    };
+    let opened = Instant::now();
+    let mut engine = LiveEngine::open(config).context("opening the live capture")?;
+    let open_time = opened.elapsed();
+    if !args.quiet {
+        let msg = format!(
+            "probe loaded and attached in {:.1} ms",
+            open_time.as_secs_f64() * 1e3
+        );
+        if args.json {
+            eprintln!("{msg}");
+        } else {
+            println!("{msg}");
+        }
+    }
+    let mut writer = match &args.write {
+        Some(p) => Some(open_writer(p)?),
+        None => None,
+    };
+    let (_, counts, decode_errors, elapsed, cpu) = run(&mut engine, &args, writer.as_mut())?;
+    let stats = engine.stats().context("reading statistics")?;
+    if let Some(w) = writer {
+        let events = w.events_written();
+        w.finish().context("finishing the capture file")?;
+        if !args.quiet {
+            eprintln!(
+                "wrote {events} events to {}",
+                args.write
+                    .as_ref()
+                    .map_or(String::new(), |p| p.display().to_string())
+            );
+        }
+    }
+    report(
+        &args,
+        &stats_json("live", &stats, &counts, elapsed, cpu, decode_errors),
+    );
     Ok(std::process::ExitCode::SUCCESS)
 }
