@@ -38,6 +38,25 @@ pub const FILLERS: &[(&str, &str, u16)] = &[
     ("vfork", "vfork_x", codes::PPME_SYSCALL_VFORK_20_X),
     ("execve", "execve_x", codes::PPME_SYSCALL_EXECVE_19_X),
     ("execveat", "execveat_x", codes::PPME_SYSCALL_EXECVEAT_X),
+    ("chdir", "chdir_x", codes::PPME_SYSCALL_CHDIR_X),
+    ("fchdir", "fchdir_x", codes::PPME_SYSCALL_FCHDIR_X),
+    ("setuid", "setuid_x", codes::PPME_SYSCALL_SETUID_X),
+    ("setgid", "setgid_x", codes::PPME_SYSCALL_SETGID_X),
+    ("setreuid", "setreuid_x", codes::PPME_SYSCALL_SETREUID_X),
+    ("setregid", "setregid_x", codes::PPME_SYSCALL_SETREGID_X),
+    ("setresuid", "setresuid_x", codes::PPME_SYSCALL_SETRESUID_X),
+    ("setresgid", "setresgid_x", codes::PPME_SYSCALL_SETRESGID_X),
+    ("prctl", "prctl_x", codes::PPME_SYSCALL_PRCTL_X),
+    ("dup", "dup_x", codes::PPME_SYSCALL_DUP_1_X),
+    ("dup2", "dup2_x", codes::PPME_SYSCALL_DUP2_X),
+    ("dup3", "dup3_x", codes::PPME_SYSCALL_DUP3_X),
+    ("pipe", "pipe_x", codes::PPME_SYSCALL_PIPE_X),
+    ("pipe2", "pipe2_x", codes::PPME_SYSCALL_PIPE2_X),
+    (
+        "memfd_create",
+        "memfd_create_x",
+        codes::PPME_SYSCALL_MEMFD_CREATE_X,
+    ),
 ];
 
 // Bits of the probe's g_syscalls entries (probe.h).

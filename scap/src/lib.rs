@@ -45,6 +45,8 @@ pub mod ring;
 pub mod stats;
 #[cfg(feature = "live")]
 pub mod support;
+#[cfg(feature = "live")]
+pub mod testing;
 
 pub use config::Config;
 pub use engine::{Engine, Next};

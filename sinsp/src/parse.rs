@@ -89,6 +89,17 @@ pub fn parse(state: &mut State, ev: &Event<'_>, deferred: &mut Vec<Deferred>) {
         PPME_SOCKET_BIND_X => bind(state, ev),
         PPME_SOCKET_CONNECT_X => connect(state, ev),
         PPME_SOCKET_ACCEPT_5_X | PPME_SOCKET_ACCEPT4_6_X => accept(state, ev),
+        PPME_SYSCALL_CHDIR_X | PPME_SYSCALL_FCHDIR_X => chdir(state, ev),
+        PPME_SYSCALL_SETUID_X
+        | PPME_SYSCALL_SETREUID_X
+        | PPME_SYSCALL_SETRESUID_X
+        | PPME_SYSCALL_SETGID_X
+        | PPME_SYSCALL_SETREGID_X
+        | PPME_SYSCALL_SETRESGID_X => set_ids(state, ev),
+        PPME_SYSCALL_PRCTL_X => prctl(state, ev),
+        PPME_SYSCALL_DUP_1_X | PPME_SYSCALL_DUP2_X | PPME_SYSCALL_DUP3_X => dup(state, ev),
+        PPME_SYSCALL_PIPE_X | PPME_SYSCALL_PIPE2_X => pipe(state, ev),
+        PPME_SYSCALL_MEMFD_CREATE_X => memfd(state, ev),
         _ => {}
     }
 }
@@ -617,5 +628,128 @@ fn accept(state: &mut State, ev: &Event<'_>) {
     };
     let mut fd = fd;
     fd.cloexec = p.i64("flags").is_some_and(|f| f & 0o2000000 != 0);
+    add_fd(state, pid, num, fd);
+}
+
+fn chdir(state: &mut State, ev: &Event<'_>) {
+    let p = P(ev);
+    if p.i64("res") != Some(0) {
+        return;
+    }
+    let Some(pid) = pid_of(state, ev) else { return };
+    let Some(proc_) = state.processes.get_mut(&pid) else {
+        return;
+    };
+    if let Some(path) = p.str("path") {
+        proc_.cwd = normalize_dir(&join_path(&proc_.cwd, &path));
+    } else if let Some(dir) = p
+        .i64("fd")
+        .and_then(|fd| proc_.fds.get(fd))
+        .map(|f| f.name.clone())
+    {
+        proc_.cwd = normalize_dir(&dir);
+    }
+}
+
+/// setuid/setreuid/setresuid and the gid ones: the tables keep the effective
+/// ids. An id of -1 leaves it unchanged.
+fn set_ids(state: &mut State, ev: &Event<'_>) {
+    let p = P(ev);
+    if p.i64("res") != Some(0) {
+        return;
+    }
+    let Some(pid) = pid_of(state, ev) else { return };
+    let Some(proc_) = state.processes.get_mut(&pid) else {
+        return;
+    };
+    let pick = |names: &[&'static str]| {
+        names
+            .iter()
+            .find_map(|n| p.u32(n))
+            .filter(|v| *v != u32::MAX)
+    };
+    match ev.event_type() {
+        PPME_SYSCALL_SETUID_X | PPME_SYSCALL_SETREUID_X | PPME_SYSCALL_SETRESUID_X => {
+            if let Some(uid) = pick(&["euid", "uid"]) {
+                proc_.uid = uid;
+            }
+        }
+        _ => {
+            if let Some(gid) = pick(&["egid", "gid"]) {
+                proc_.gid = gid;
+            }
+        }
+    }
+}
+
+const PR_SET_NAME: u64 = 15;
+
+fn prctl(state: &mut State, ev: &Event<'_>) {
+    let p = P(ev);
+    if p.i64("res") != Some(0) || p.u64("option") != Some(PR_SET_NAME) {
+        return;
+    }
+    let Some(name) = p.str("arg2_str") else {
+        return;
+    };
+    if let Some(t) = state.threads.get_mut(&(ev.tid() as i64)) {
+        // The kernel keeps 15 bytes.
+        let mut end = name.len().min(15);
+        while !name.is_char_boundary(end) {
+            end -= 1;
+        }
+        t.comm = name[..end].to_string();
+    }
+}
+
+fn dup(state: &mut State, ev: &Event<'_>) {
+    let p = P(ev);
+    let (Some(new), Some(old)) = (p.i64("res").filter(|r| *r >= 0), p.i64("oldfd")) else {
+        return;
+    };
+    let Some(pid) = pid_of(state, ev) else { return };
+    let Some(proc_) = state.processes.get(&pid) else {
+        return;
+    };
+    let Some(mut fd) = proc_.fds.get(old).cloned() else {
+        return;
+    };
+    // dup and dup2 clear close-on-exec; dup3 sets it from its flags.
+    fd.cloexec =
+        FileFlags::from_bits_retain(p.u32("flags").unwrap_or(0)).contains(FileFlags::O_CLOEXEC);
+    fd.name_changed = false;
+    add_fd(state, pid, new, fd);
+}
+
+fn pipe(state: &mut State, ev: &Event<'_>) {
+    let p = P(ev);
+    if p.i64("res") != Some(0) {
+        return;
+    }
+    let Some(pid) = pid_of(state, ev) else { return };
+    let ino = p.u64("ino").unwrap_or(0);
+    let cloexec =
+        FileFlags::from_bits_retain(p.u32("flags").unwrap_or(0)).contains(FileFlags::O_CLOEXEC);
+    for name in ["fd1", "fd2"] {
+        if let Some(num) = p.i64(name).filter(|f| *f >= 0) {
+            let mut fd = FdInfo::new(FdKind::Pipe, format!("pipe:[{ino}]"));
+            fd.ino = ino;
+            fd.cloexec = cloexec;
+            add_fd(state, pid, num, fd);
+        }
+    }
+}
+
+fn memfd(state: &mut State, ev: &Event<'_>) {
+    let p = P(ev);
+    let Some(num) = p.i64("fd").filter(|f| *f >= 0) else {
+        return;
+    };
+    let Some(pid) = pid_of(state, ev) else { return };
+    let mut fd = FdInfo::new(
+        FdKind::Memfd,
+        format!("memfd:{}", p.str("name").unwrap_or_default()),
+    );
+    fd.cloexec = p.u32("flags").unwrap_or(0) & 1 != 0;
     add_fd(state, pid, num, fd);
 }

@@ -647,3 +647,206 @@ int BPF_PROG(sched_process_exit, struct task_struct *p)
 	fixed_submit(rec);
 	return 0;
 }
+
+/* ------------------------------------------------------------------------ */
+/* State changes: cwd, credentials, names, fd duplication and creation       */
+/* ------------------------------------------------------------------------ */
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(chdir_x, struct pt_regs *regs, long ret)
+{
+	struct evt e;
+	if (!evt_begin(&e, PPME_SYSCALL_CHDIR_X, PPME_SYSCALL_CHDIR_X_NPARAMS, (u32)bpf_get_current_pid_tgid()))
+		return 0;
+	push_u64(&e, ret);
+	push_str_user(&e, (void *)syscall_arg(regs, 0), MAX_STR);
+	evt_submit(&e);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(fchdir_x, struct pt_regs *regs, long ret)
+{
+	struct evt e;
+	if (!evt_begin(&e, PPME_SYSCALL_FCHDIR_X, PPME_SYSCALL_FCHDIR_X_NPARAMS, (u32)bpf_get_current_pid_tgid()))
+		return 0;
+	push_u64(&e, ret);
+	push_u64(&e, arg_s32(regs, 0));
+	evt_submit(&e);
+	return 0;
+}
+
+/* setuid/setgid family: the result, then each id argument as given. */
+static __always_inline void ids_event(u16 type, u32 nparams, struct pt_regs *regs, long ret, int nids)
+{
+	struct evt e;
+	if (!evt_begin(&e, type, nparams, (u32)bpf_get_current_pid_tgid()))
+		return;
+	push_u64(&e, ret);
+	push_u32(&e, syscall_arg(regs, 0));
+	if (nids > 1)
+		push_u32(&e, syscall_arg(regs, 1));
+	if (nids > 2)
+		push_u32(&e, syscall_arg(regs, 2));
+	evt_submit(&e);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(setuid_x, struct pt_regs *regs, long ret)
+{
+	ids_event(PPME_SYSCALL_SETUID_X, PPME_SYSCALL_SETUID_X_NPARAMS, regs, ret, 1);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(setgid_x, struct pt_regs *regs, long ret)
+{
+	ids_event(PPME_SYSCALL_SETGID_X, PPME_SYSCALL_SETGID_X_NPARAMS, regs, ret, 1);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(setreuid_x, struct pt_regs *regs, long ret)
+{
+	ids_event(PPME_SYSCALL_SETREUID_X, PPME_SYSCALL_SETREUID_X_NPARAMS, regs, ret, 2);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(setregid_x, struct pt_regs *regs, long ret)
+{
+	ids_event(PPME_SYSCALL_SETREGID_X, PPME_SYSCALL_SETREGID_X_NPARAMS, regs, ret, 2);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(setresuid_x, struct pt_regs *regs, long ret)
+{
+	ids_event(PPME_SYSCALL_SETRESUID_X, PPME_SYSCALL_SETRESUID_X_NPARAMS, regs, ret, 3);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(setresgid_x, struct pt_regs *regs, long ret)
+{
+	ids_event(PPME_SYSCALL_SETRESGID_X, PPME_SYSCALL_SETRESGID_X_NPARAMS, regs, ret, 3);
+	return 0;
+}
+
+#define PR_SET_NAME 15
+#define PR_GET_NAME 16
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(prctl_x, struct pt_regs *regs, long ret)
+{
+	struct evt e;
+	if (!evt_begin(&e, PPME_SYSCALL_PRCTL_X, PPME_SYSCALL_PRCTL_X_NPARAMS, (u32)bpf_get_current_pid_tgid()))
+		return 0;
+	u32 option = syscall_arg(regs, 0);
+	unsigned long arg2 = syscall_arg(regs, 1);
+	push_u64(&e, ret);
+	/* The schema's prctl_options values are the kernel's PR_* numbers. */
+	push_u32(&e, option);
+	if (option == PR_SET_NAME || option == PR_GET_NAME) {
+		push_str_user(&e, (void *)arg2, 16);
+		push_empty(&e);
+	} else {
+		push_empty(&e);
+		push_u64(&e, arg2);
+	}
+	evt_submit(&e);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(dup_x, struct pt_regs *regs, long ret)
+{
+	struct evt e;
+	if (!evt_begin(&e, PPME_SYSCALL_DUP_1_X, PPME_SYSCALL_DUP_1_X_NPARAMS, (u32)bpf_get_current_pid_tgid()))
+		return 0;
+	push_u64(&e, ret);
+	push_u64(&e, arg_s32(regs, 0));
+	evt_submit(&e);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(dup2_x, struct pt_regs *regs, long ret)
+{
+	struct evt e;
+	if (!evt_begin(&e, PPME_SYSCALL_DUP2_X, PPME_SYSCALL_DUP2_X_NPARAMS, (u32)bpf_get_current_pid_tgid()))
+		return 0;
+	push_u64(&e, ret);
+	push_u64(&e, arg_s32(regs, 0));
+	push_u64(&e, arg_s32(regs, 1));
+	evt_submit(&e);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(dup3_x, struct pt_regs *regs, long ret)
+{
+	struct evt e;
+	if (!evt_begin(&e, PPME_SYSCALL_DUP3_X, PPME_SYSCALL_DUP3_X_NPARAMS, (u32)bpf_get_current_pid_tgid()))
+		return 0;
+	push_u64(&e, ret);
+	push_u64(&e, arg_s32(regs, 0));
+	push_u64(&e, arg_s32(regs, 1));
+	push_u32(&e, (syscall_arg(regs, 2) & O_CLOEXEC) ? PPM_FILE_FLAGS_O_CLOEXEC : 0);
+	evt_submit(&e);
+	return 0;
+}
+
+/* pipe and pipe2 report both fds (read back from the caller's array) and the
+ * pipe's inode. */
+static __always_inline void pipe_event(u16 type, u32 nparams, struct pt_regs *regs, long ret, bool with_flags)
+{
+	struct evt e;
+	if (!evt_begin(&e, type, nparams, (u32)bpf_get_current_pid_tgid()))
+		return;
+	s32 fds[2] = {-1, -1};
+	if (ret == 0)
+		bpf_probe_read_user(fds, sizeof(fds), (void *)syscall_arg(regs, 0));
+	u64 ino = 0;
+	if (ret == 0) {
+		struct file *f = task_fd_file(current_task(), fds[0]);
+		if (f)
+			ino = BPF_CORE_READ(f, f_inode, i_ino);
+	}
+	push_u64(&e, ret);
+	push_u64(&e, (s64)fds[0]);
+	push_u64(&e, (s64)fds[1]);
+	push_u64(&e, ino);
+	if (with_flags)
+		push_u32(&e, open_flags_to_ppm(syscall_arg(regs, 1)));
+	evt_submit(&e);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(pipe_x, struct pt_regs *regs, long ret)
+{
+	pipe_event(PPME_SYSCALL_PIPE_X, PPME_SYSCALL_PIPE_X_NPARAMS, regs, ret, false);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(pipe2_x, struct pt_regs *regs, long ret)
+{
+	pipe_event(PPME_SYSCALL_PIPE2_X, PPME_SYSCALL_PIPE2_X_NPARAMS, regs, ret, true);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(memfd_create_x, struct pt_regs *regs, long ret)
+{
+	struct evt e;
+	if (!evt_begin(&e, PPME_SYSCALL_MEMFD_CREATE_X, PPME_SYSCALL_MEMFD_CREATE_X_NPARAMS,
+		       (u32)bpf_get_current_pid_tgid()))
+		return 0;
+	push_u64(&e, ret);
+	push_str_user(&e, (void *)syscall_arg(regs, 0), 250);
+	/* MFD_CLOEXEC, MFD_ALLOW_SEALING, MFD_HUGETLB have the schema's values. */
+	push_u32(&e, syscall_arg(regs, 1) & 7);
+	evt_submit(&e);
+	return 0;
+}

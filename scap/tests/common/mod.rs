@@ -5,28 +5,12 @@
 
 use scap::{Config, LiveEngine};
 
-/// The environment variable under which live tests must run.
-pub const REQUIRE_LIVE: &str = "SCAP_REQUIRE_LIVE";
+#[allow(unused_imports)]
+pub use scap::testing::REQUIRE_LIVE;
 
-/// Opens a live engine, or returns None (after saying why) when live capture
-/// is impossible here and not required. Panics when it is required.
+/// See [`scap::testing::open_live_or_skip`].
 pub fn open_live(config: Config) -> Option<LiveEngine> {
-    match LiveEngine::open(config) {
-        Ok(e) => Some(e),
-        Err(e) => {
-            let required = std::env::var(REQUIRE_LIVE).is_ok_and(|v| v == "1");
-            if required {
-                panic!("{REQUIRE_LIVE}=1 but the probe could not be opened: {e}");
-            }
-            // SAFETY: geteuid has no preconditions.
-            let root = unsafe { libc::geteuid() } == 0;
-            eprintln!(
-                "SKIPPED (live capture unavailable{}; set {REQUIRE_LIVE}=1 to make this a failure): {e}",
-                if root { "" } else { ", not root" }
-            );
-            None
-        }
-    }
+    scap::testing::open_live_or_skip(config)
 }
 
 use std::collections::HashSet;
