@@ -240,7 +240,7 @@ fn pid_namespace_start_and_executables_created_inside() {
                 .unwrap();
             assert!(st.success());
         },
-        |e| is_exec(e),
+        is_exec,
         |rows| {
             rows.iter().any(|r| {
                 r.get("proc.exepath")
