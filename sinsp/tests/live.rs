@@ -423,3 +423,175 @@ fn fd_names_and_socket_tuples() {
     // socket, which the dup2 parser carried over.
     assert_eq!(w["fd.num"], "1");
 }
+
+#[test]
+fn identity_names_pipes_and_ancestors_follow_the_process() {
+    let Some(mut insp) = inspector(&[
+        "execve",
+        "clone",
+        "clone3",
+        "fork",
+        "vfork",
+        "procexit",
+        "setuid",
+        "setresuid",
+        "setgid",
+        "prctl",
+        "pipe2",
+        "pipe",
+        "memfd_create",
+        "openat",
+        "write",
+    ]) else {
+        return;
+    };
+    let d = scratch("identity");
+    let marker = d.join("after-setuid");
+    let m2 = marker.clone();
+    // python3: rename itself, make a pipe and a memfd, drop to uid/gid 65534,
+    // then open a file, from a shell started by a shell.
+    let py = format!(
+        "import os, ctypes; libc = ctypes.CDLL(None); libc.prctl(15, b'renamed-proc', 0, 0, 0); r, w = os.pipe(); os.write(w, b'x'); os.memfd_create('idmemfd'); os.setgid(65534); os.setuid(65534); open('{}', 'w')",
+        m2.display()
+    );
+    std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let rows = observe(
+        &mut insp,
+        &[
+            "evt.type",
+            "proc.name",
+            "proc.pname",
+            "proc.aname[2]",
+            "proc.aname",
+            "user.uid",
+            "user.name",
+            "group.gid",
+            "fd.type",
+            "fd.name",
+            "proc.exepath",
+            "proc.cmdline",
+        ],
+        move || {
+            let st = Command::new("sh")
+                .args(["-c", &format!("sh -c \"python3 -c \\\"{py}\\\"\"")])
+                .status()
+                .unwrap();
+            assert!(st.success());
+        },
+        |e| {
+            e.thread
+                .is_some_and(|t| t.comm == "renamed-proc" || t.comm == "python3")
+        },
+        |rows| {
+            rows.iter().any(|r| {
+                r.get("fd.name")
+                    .is_some_and(|n| n.ends_with("after-setuid"))
+            })
+        },
+    );
+    let _ = std::fs::remove_dir_all(&d);
+    let open = rows
+        .iter()
+        .find(|r| {
+            r.get("fd.name")
+                .is_some_and(|n| n == marker.to_str().unwrap())
+        })
+        .unwrap_or_else(|| panic!("{rows:?}"));
+    assert_eq!(
+        open["proc.name"], "renamed-proc",
+        "prctl(PR_SET_NAME) renamed it"
+    );
+    assert_eq!(open["user.uid"], "65534");
+    assert_eq!(open["group.gid"], "65534");
+    assert_eq!(open["user.name"], "nobody");
+    assert_eq!(open["proc.pname"], "sh");
+    assert_eq!(open["proc.aname[2]"], "sh");
+    // Every ancestor from the parent up, as far as the tables know them (the
+    // test's own spawning thread predates nothing: the chain stops there).
+    assert!(
+        open["proc.aname"].starts_with("sh sh"),
+        "{}",
+        open["proc.aname"]
+    );
+    let pipe_write = rows
+        .iter()
+        .find(|r| r["evt.type"] == "write" && r.get("fd.type").is_some_and(|t| t == "pipe"))
+        .expect("the write into the pipe");
+    assert!(pipe_write["fd.name"].starts_with("pipe:["));
+    assert!(rows.iter().any(|r| r["evt.type"] == "memfd_create"
+        && r.get("fd.name").is_some_and(|n| n == "memfd:idmemfd")));
+}
+
+#[test]
+fn tables_stay_bounded_under_a_fork_exit_storm() {
+    let Some(engine) = scap::testing::open_live_or_skip(Config {
+        syscalls: Some(
+            [
+                "execve", "clone", "clone3", "fork", "vfork", "procexit", "openat",
+            ]
+            .map(String::from)
+            .to_vec(),
+        ),
+        ..Config::default()
+    }) else {
+        return;
+    };
+    let meta = snapshot(&SnapshotOptions::default()).unwrap();
+    let limits = Limits {
+        // 50 processes run at once below: room for fewer than that.
+        max_threads: meta.threads.len() + 16,
+        max_fds_per_process: 32,
+    };
+    let mut insp = Inspector::with_metadata(engine, &meta, limits);
+    let baseline = insp.state().sizes().threads;
+    let storm = std::thread::spawn(|| {
+        // 1,500 short-lived processes, and one that opens 200 files.
+        let st = Command::new("sh")
+            .args(["-c", "i=0; while [ $i -lt 1500 ]; do /bin/true & i=$((i+1)); [ $((i % 50)) -eq 0 ] && wait; done; wait; exec 3</dev/null; python3 -c \"fs=[open('/dev/null') for _ in range(200)]\""])
+            .status()
+            .unwrap();
+        assert!(st.success());
+    });
+    let mut max_threads = 0;
+    let mut max_fds = 0;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        match insp.next().unwrap() {
+            SinspNext::Event(e) => {
+                let s = e.state.sizes();
+                max_threads = max_threads.max(s.threads);
+                max_fds = max_fds.max(e.process.map_or(0, |p| p.fds.len()));
+            }
+            SinspNext::Timeout if storm.is_finished() => break,
+            _ => {}
+        }
+    }
+    storm.join().unwrap();
+    // Drain what is left.
+    while let SinspNext::Event(_) = insp.next().unwrap() {}
+    let st = insp.state();
+    assert!(
+        max_threads <= limits.max_threads,
+        "{max_threads} > {}",
+        limits.max_threads
+    );
+    assert!(max_fds <= limits.max_fds_per_process, "{max_fds} fds");
+    // Every storm process was either tracked and purged at its exit, or refused.
+    assert!(
+        st.stats.threads_removed + st.stats.threads_refused >= 1500,
+        "{:?}",
+        st.stats
+    );
+    assert!(
+        st.stats.threads_refused > 0,
+        "the cap was reached: {:?}",
+        st.stats
+    );
+    assert!(st.stats.fds_refused > 0, "{:?}", st.stats);
+    // Dead threads were purged: back to about where we started.
+    assert!(
+        st.sizes().threads <= baseline + 8,
+        "{} threads left, {baseline} at start",
+        st.sizes().threads
+    );
+}
