@@ -21,7 +21,7 @@ cleanup() { umount "$tmp/merged" 2>/dev/null || true; rm -rf "$tmp"; }
 trap cleanup EXIT
 
 syscalls=execve,execveat,clone,clone3,fork,vfork,procexit,open,openat,openat2,creat,close,read,write,socket,bind,listen,connect,accept,accept4,unlink,unlinkat,mkdir,chdir,chmod,fchmodat
-target/release/scap-open --quiet --duration 6 --syscalls "$syscalls" --snaplen 256 -w "$tmp/sample.scap.gz" &
+target/release/scap-open --quiet --duration 6 --snaplen 256 -w "$tmp/sample.scap.gz" &
 capture=$!
 sleep 1.5
 

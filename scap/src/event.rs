@@ -288,6 +288,57 @@ impl<'a> Event<'a> {
             off: self.values_start(),
         }
     }
+
+    /// Every parameter's bytes located in one pass, for consumers that read
+    /// many parameters of the same event (parsers): each is then O(1).
+    #[inline]
+    pub fn param_table(&self) -> ParamTable<'a> {
+        let mut t = ParamTable {
+            raw: self.raw,
+            starts: [0; MAX_PARAMS as usize + 1],
+            n: self.nparams as usize,
+        };
+        let mut off = self.values_start();
+        t.starts[0] = off as u32;
+        for i in 0..t.n {
+            off += self.param_len(i);
+            t.starts[i + 1] = off as u32;
+        }
+        t
+    }
+}
+
+/// The locations of an event's parameters (see [`Event::param_table`]).
+#[derive(Clone, Copy, Debug)]
+pub struct ParamTable<'a> {
+    raw: &'a [u8],
+    /// Where each parameter starts; `starts[n]` is where the last one ends.
+    starts: [u32; MAX_PARAMS as usize + 1],
+    n: usize,
+}
+
+impl<'a> ParamTable<'a> {
+    /// The bytes of parameter `i` (empty when not collected), or None when
+    /// the event has no such parameter.
+    #[inline]
+    pub fn get(&self, i: usize) -> Option<&'a [u8]> {
+        if i >= self.n {
+            return None;
+        }
+        // Checked by Event::parse: every value lies inside `raw`.
+        self.raw
+            .get(self.starts[i] as usize..self.starts[i + 1] as usize)
+    }
+
+    /// Number of parameters.
+    pub fn len(&self) -> usize {
+        self.n
+    }
+
+    /// No parameters.
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
+    }
 }
 
 impl fmt::Debug for Event<'_> {

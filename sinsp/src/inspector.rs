@@ -87,9 +87,19 @@ pub struct Inspector<E: Engine> {
 /// fd has a parameter called `fd` (for open-family and accept events it is
 /// the result).
 fn fd_param(ev: &Event<'_>) -> Option<i64> {
-    let info = ev.info()?;
-    let i = info.param_index("fd")?;
-    let b = ev.param_bytes(i).ok()?;
+    // Where each event type keeps its `fd`, found once.
+    static FD_INDEX: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    let table = FD_INDEX.get_or_init(|| {
+        scap::schema::events()
+            .iter()
+            .map(|e| e.param_index("fd").map_or(u8::MAX, |i| i as u8))
+            .collect()
+    });
+    let i = *table.get(usize::from(ev.event_type()))?;
+    if i == u8::MAX {
+        return None;
+    }
+    let b = ev.param_bytes(usize::from(i)).ok()?;
     if b.len() == 8 {
         let v = i64::from_le_bytes(b.try_into().ok()?);
         (v >= 0).then_some(v)
@@ -136,6 +146,7 @@ impl<E: Engine> Inspector<E> {
     /// counted and skipped.
     // Not an Iterator: each event borrows the inspector until the next call.
     #[allow(clippy::should_implement_trait)]
+    #[inline]
     pub fn next(&mut self) -> scap::Result<SinspNext<'_>> {
         apply_deferred(&mut self.state, &mut self.deferred);
         let (cpu, ev) = {
@@ -160,7 +171,7 @@ impl<E: Engine> Inspector<E> {
         parse(&mut self.state, &ev, &mut self.deferred);
         let state = &self.state;
         let thread = state.thread(ev.tid() as i64);
-        let process = thread.and_then(|t| state.process(t.pid));
+        let process = thread.and_then(|t| state.process_of_thread(t));
         let fd_num = fd_param(&ev);
         let fd = match (process, fd_num) {
             (Some(p), Some(n)) => p.fds.get(n),

@@ -8,12 +8,12 @@
 
 use std::net::SocketAddr;
 
-use scap::event::Event;
+use scap::event::{Event, ParamTable};
 use scap::params::{ParamValue, SockAddr, SockTuple};
 use scap::schema::codes::*;
 use scap::schema::flags::{CloneFlags, ExecveFlags, FileFlags};
 
-use crate::state::threads::{parse_cgroups, strings};
+use crate::state::threads::StrList;
 use crate::state::{
     join_path, normalize_dir, normalize_path, FdInfo, FdKind, L4Proto, ProcessInfo, Role, State,
     ThreadInfo, Tuple,
@@ -39,35 +39,84 @@ pub enum Deferred {
 const AT_FDCWD: i64 = -100;
 const EINPROGRESS: i64 = 115;
 
-/// Typed access to an event's parameters by schema name.
-struct P<'e, 'a>(&'e Event<'a>);
+/// The index of parameter `$name` in the event `$p` was made from, looked up
+/// once per call site for every event type: parsers then pay an array read,
+/// not a string search, per parameter.
+macro_rules! at {
+    ($p:expr, $name:literal) => {{
+        static INDEX: std::sync::OnceLock<Box<[u8]>> = std::sync::OnceLock::new();
+        let t = INDEX.get_or_init(|| {
+            scap::schema::events()
+                .iter()
+                .map(|e| e.param_index($name).map_or(u8::MAX, |i| i as u8))
+                .collect()
+        });
+        match t.get(usize::from($p.code)) {
+            Some(&i) if i != u8::MAX => Some(usize::from(i)),
+            _ => None,
+        }
+    }};
+}
 
-impl<'e, 'a> P<'e, 'a> {
-    fn value(&self, name: &'static str) -> Option<ParamValue<'a>> {
-        self.0.param_by_name(name).ok()?.value().ok()
-    }
-    fn i64(&self, name: &'static str) -> Option<i64> {
-        self.value(name)?.as_i64()
-    }
-    fn u64(&self, name: &'static str) -> Option<u64> {
-        self.value(name)?.as_u64()
-    }
-    fn u32(&self, name: &'static str) -> Option<u32> {
-        match self.value(name)? {
-            ParamValue::Uid(v) | ParamValue::Gid(v) => Some(v.unwrap_or(u32::MAX)),
-            v => v.as_u64().map(|v| v as u32),
+/// An event's parameters, located once, read by index.
+struct P<'a> {
+    ev: Event<'a>,
+    t: ParamTable<'a>,
+    code: u16,
+}
+
+impl<'a> P<'a> {
+    fn new(ev: &Event<'a>) -> P<'a> {
+        P {
+            ev: *ev,
+            t: ev.param_table(),
+            code: ev.event_type(),
         }
     }
-    fn bytes(&self, name: &'static str) -> Option<&'a [u8]> {
-        self.value(name)?.as_bytes()
+    /// Raw bytes; None when absent or empty (not collected).
+    fn bytes(&self, i: Option<usize>) -> Option<&'a [u8]> {
+        self.t.get(i?).filter(|b| !b.is_empty())
     }
-    fn str(&self, name: &'static str) -> Option<String> {
-        self.bytes(name)
-            .map(|b| String::from_utf8_lossy(b).into_owned())
+    /// A decoded value, for the structured types (sockaddr, socktuple).
+    fn value(&self, i: Option<usize>) -> Option<ParamValue<'a>> {
+        self.ev.param(i?).ok()?.value().ok()
     }
-    fn list(&self, name: &'static str) -> Option<Vec<String>> {
-        self.bytes(name)
-            .map(|b| strings(scap::params::StrList(b).iter()))
+    /// A signed integer of 1, 2, 4 or 8 bytes.
+    fn i64(&self, i: Option<usize>) -> Option<i64> {
+        let b = self.bytes(i)?;
+        Some(match b.len() {
+            8 => i64::from_le_bytes(b.try_into().ok()?),
+            4 => i64::from(i32::from_le_bytes(b.try_into().ok()?)),
+            2 => i64::from(i16::from_le_bytes(b.try_into().ok()?)),
+            1 => i64::from(b[0] as i8),
+            _ => return None,
+        })
+    }
+    /// An unsigned integer of 1, 2, 4 or 8 bytes.
+    fn u64(&self, i: Option<usize>) -> Option<u64> {
+        let b = self.bytes(i)?;
+        Some(match b.len() {
+            8 => u64::from_le_bytes(b.try_into().ok()?),
+            4 => u64::from(u32::from_le_bytes(b.try_into().ok()?)),
+            2 => u64::from(u16::from_le_bytes(b.try_into().ok()?)),
+            1 => u64::from(b[0]),
+            _ => return None,
+        })
+    }
+    fn u32(&self, i: Option<usize>) -> Option<u32> {
+        self.u64(i).map(|v| v as u32)
+    }
+    /// A string parameter without its NUL, borrowed.
+    fn text(&self, i: Option<usize>) -> Option<std::borrow::Cow<'a, str>> {
+        let b = self.bytes(i)?;
+        let b = b.strip_suffix(&[0]).unwrap_or(b);
+        Some(String::from_utf8_lossy(b))
+    }
+    fn str(&self, i: Option<usize>) -> Option<String> {
+        self.text(i).map(|c| c.into_owned())
+    }
+    fn list(&self, i: Option<usize>) -> Option<StrList> {
+        self.bytes(i).map(StrList::from_nul_separated)
     }
 }
 
@@ -132,11 +181,12 @@ pub fn apply_deferred(state: &mut State, deferred: &mut Vec<Deferred>) {
     }
 }
 
-fn insert_thread(state: &mut State, t: ThreadInfo) -> bool {
+fn insert_thread(state: &mut State, mut t: ThreadInfo) -> bool {
     if state.threads.len() >= state.limits.max_threads && !state.threads.contains_key(&t.tid) {
         state.stats.threads_refused += 1;
         return false;
     }
+    t.slot = state.processes.slot(t.pid);
     if let Some(p) = state.processes.get_mut(&t.pid) {
         p.nthreads += 1;
     }
@@ -146,26 +196,24 @@ fn insert_thread(state: &mut State, t: ThreadInfo) -> bool {
 }
 
 /// The process fields a clone-family or exec event carries.
-fn process_from_params(state: &mut State, p: &P<'_, '_>, pid: i64, ts: u64) -> ProcessInfo {
-    let cgroups = p
-        .bytes("cgroups")
-        .map(|b| parse_cgroups(scap::params::StrList(b).iter()))
-        .unwrap_or_default();
-    let container = state
-        .containers
-        .resolve(cgroups.iter().map(|(a, b)| (a.as_str(), b.as_str())));
+fn process_from_params(state: &mut State, p: &P<'_>, pid: i64, ts: u64) -> ProcessInfo {
+    let cgroups = p.list(at!(p, "cgroups")).unwrap_or_default();
+    let container = state.containers.resolve(&cgroups);
     ProcessInfo {
         pid,
-        exe: p.str("exe").unwrap_or_default(),
-        args: p.list("args").unwrap_or_default(),
-        cwd: p.str("cwd").map(|c| normalize_dir(&c)).unwrap_or_default(),
-        uid: p.u32("uid").unwrap_or(u32::MAX),
-        gid: p.u32("gid").unwrap_or(u32::MAX),
+        exe: p.str(at!(p, "exe")).unwrap_or_default(),
+        args: p.list(at!(p, "args")).unwrap_or_default(),
+        cwd: p
+            .str(at!(p, "cwd"))
+            .map(|c| normalize_dir(&c))
+            .unwrap_or_default(),
+        uid: p.u32(at!(p, "uid")).unwrap_or(u32::MAX),
+        gid: p.u32(at!(p, "gid")).unwrap_or(u32::MAX),
         loginuid: u32::MAX,
-        fdlimit: p.u64("fdlimit").unwrap_or(0),
-        vmsize_kb: p.u32("vm_size").unwrap_or(0),
-        vmrss_kb: p.u32("vm_rss").unwrap_or(0),
-        vmswap_kb: p.u32("vm_swap").unwrap_or(0),
+        fdlimit: p.u64(at!(p, "fdlimit")).unwrap_or(0),
+        vmsize_kb: p.u32(at!(p, "vm_size")).unwrap_or(0),
+        vmrss_kb: p.u32(at!(p, "vm_rss")).unwrap_or(0),
+        vmswap_kb: p.u32(at!(p, "vm_swap")).unwrap_or(0),
         cgroups,
         container,
         clone_ts: ts,
@@ -174,13 +222,15 @@ fn process_from_params(state: &mut State, p: &P<'_, '_>, pid: i64, ts: u64) -> P
 }
 
 fn clone(state: &mut State, ev: &Event<'_>) {
-    let p = P(ev);
-    let Some(res) = p.i64("res") else { return };
+    let p = P::new(ev);
+    let Some(res) = p.i64(at!(p, "res")) else {
+        return;
+    };
     let ts = ev.ts();
-    let flags = CloneFlags::from_bits_retain(p.u32("flags").unwrap_or(0));
+    let flags = CloneFlags::from_bits_retain(p.u32(at!(p, "flags")).unwrap_or(0));
     let in_pidns = flags.contains(CloneFlags::CLONE_CHILD_IN_PIDNS)
         || flags.contains(CloneFlags::CLONE_NEWPID);
-    let comm = p.str("comm").unwrap_or_default();
+    let comm = p.str(at!(p, "comm")).unwrap_or_default();
     if res > 0 {
         // Caller side: the event is the parent's; res is the new thread.
         let parent_tid = ev.tid() as i64;
@@ -190,7 +240,7 @@ fn clone(state: &mut State, ev: &Event<'_>) {
         let parent_pid = state
             .thread(parent_tid)
             .map(|t| t.pid)
-            .or(p.i64("pid"))
+            .or(p.i64(at!(p, "pid")))
             .unwrap_or(parent_tid);
         let is_thread = flags.contains(CloneFlags::CLONE_THREAD);
         let pid = if is_thread { parent_pid } else { res };
@@ -226,12 +276,12 @@ fn clone(state: &mut State, ev: &Event<'_>) {
     } else if res == 0 {
         // Child side: the event is the new thread's own.
         let tid = ev.tid() as i64;
-        let pid = p.i64("pid").unwrap_or(tid);
-        let ptid = p.i64("ptid").unwrap_or(0);
-        let vtid = p.i64("vtid").unwrap_or(0);
-        let vpid = p.i64("vpid").unwrap_or(0);
+        let pid = p.i64(at!(p, "pid")).unwrap_or(tid);
+        let ptid = p.i64(at!(p, "ptid")).unwrap_or(0);
+        let vtid = p.i64(at!(p, "vtid")).unwrap_or(0);
+        let vpid = p.i64(at!(p, "vpid")).unwrap_or(0);
         let in_pidns = in_pidns || (vtid != 0 && vtid != tid);
-        let pidns_start = match p.u64("pidns_init_start_ts") {
+        let pidns_start = match p.u64(at!(p, "pidns_init_start_ts")) {
             Some(mono) if in_pidns && mono != 0 => state.boot_ts + mono,
             _ => state.boot_ts,
         };
@@ -282,14 +332,14 @@ fn clone(state: &mut State, ev: &Event<'_>) {
 }
 
 fn exec(state: &mut State, ev: &Event<'_>) {
-    let p = P(ev);
-    if p.i64("res") != Some(0) {
+    let p = P::new(ev);
+    if p.i64(at!(p, "res")) != Some(0) {
         return;
     }
     let tid = ev.tid() as i64;
-    let pid = p.i64("pid").unwrap_or(tid);
+    let pid = p.i64(at!(p, "pid")).unwrap_or(tid);
     if !state.threads.contains_key(&tid) {
-        let ptid = p.i64("ptid").unwrap_or(0);
+        let ptid = p.i64(at!(p, "ptid")).unwrap_or(0);
         if !state.processes.contains_key(&pid) {
             let proc_ = process_from_params(state, &p, pid, 0);
             state.processes.insert(pid, proc_);
@@ -305,64 +355,62 @@ fn exec(state: &mut State, ev: &Event<'_>) {
         );
     }
     let clone_ts = state.thread(tid).map_or(0, |t| t.clone_ts);
-    let cgroups = p
-        .bytes("cgroups")
-        .map(|b| parse_cgroups(scap::params::StrList(b).iter()));
-    let comm = p.str("comm");
+    let cgroups = p.list(at!(p, "cgroups"));
+    let comm = p.str(at!(p, "comm"));
     if let (Some(t), Some(c)) = (state.threads.get_mut(&tid), comm) {
         t.comm = c;
-        t.pfmajor = p.u64("pgft_maj").unwrap_or(t.pfmajor);
-        t.pfminor = p.u64("pgft_min").unwrap_or(t.pfminor);
+        t.pfmajor = p.u64(at!(p, "pgft_maj")).unwrap_or(t.pfmajor);
+        t.pfminor = p.u64(at!(p, "pgft_min")).unwrap_or(t.pfminor);
     }
     let mut containers = std::mem::take(&mut state.containers);
     if let Some(proc_) = state.processes.get_mut(&pid) {
-        if let Some(v) = p.str("exe") {
+        if let Some(v) = p.str(at!(p, "exe")) {
             proc_.exe = v;
         }
-        if let Some(v) = p.list("args") {
+        if let Some(v) = p.list(at!(p, "args")) {
             proc_.args = v;
         }
-        if let Some(v) = p.list("env") {
+        if let Some(v) = p.list(at!(p, "env")) {
             proc_.env = v;
         }
-        if let Some(v) = p.str("cwd") {
+        if let Some(v) = p.str(at!(p, "cwd")) {
             proc_.cwd = normalize_dir(&v);
         }
         proc_.exepath = p
-            .str("trusted_exepath")
+            .str(at!(p, "trusted_exepath"))
             .filter(|s| !s.is_empty())
-            .or_else(|| p.str("filename"))
+            .or_else(|| p.str(at!(p, "filename")))
             .unwrap_or_else(|| proc_.exe.clone());
-        if let Some(v) = p.u64("fdlimit") {
+        if let Some(v) = p.u64(at!(p, "fdlimit")) {
             proc_.fdlimit = v;
         }
-        proc_.vmsize_kb = p.u32("vm_size").unwrap_or(proc_.vmsize_kb);
-        proc_.vmrss_kb = p.u32("vm_rss").unwrap_or(proc_.vmrss_kb);
-        proc_.vmswap_kb = p.u32("vm_swap").unwrap_or(proc_.vmswap_kb);
+        proc_.vmsize_kb = p.u32(at!(p, "vm_size")).unwrap_or(proc_.vmsize_kb);
+        proc_.vmrss_kb = p.u32(at!(p, "vm_rss")).unwrap_or(proc_.vmrss_kb);
+        proc_.vmswap_kb = p.u32(at!(p, "vm_swap")).unwrap_or(proc_.vmswap_kb);
         if let Some(c) = cgroups {
             proc_.set_cgroups(c, &mut containers);
         }
-        proc_.tty = p.u32("tty").unwrap_or(proc_.tty);
-        proc_.vpgid = p.i64("vpgid").unwrap_or(proc_.vpgid);
-        proc_.pgid = p.i64("pgid").unwrap_or(proc_.pgid);
-        proc_.loginuid = p.u32("loginuid").unwrap_or(proc_.loginuid);
-        proc_.uid = p.u32("uid").unwrap_or(proc_.uid);
-        proc_.gid = p.u32("gid").unwrap_or(proc_.gid);
+        proc_.tty = p.u32(at!(p, "tty")).unwrap_or(proc_.tty);
+        proc_.vpgid = p.i64(at!(p, "vpgid")).unwrap_or(proc_.vpgid);
+        proc_.pgid = p.i64(at!(p, "pgid")).unwrap_or(proc_.pgid);
+        proc_.loginuid = p.u32(at!(p, "loginuid")).unwrap_or(proc_.loginuid);
+        proc_.uid = p.u32(at!(p, "uid")).unwrap_or(proc_.uid);
+        proc_.gid = p.u32(at!(p, "gid")).unwrap_or(proc_.gid);
         if let (Some(i), Some(pm), Some(e)) = (
-            p.u64("cap_inheritable"),
-            p.u64("cap_permitted"),
-            p.u64("cap_effective"),
+            p.u64(at!(p, "cap_inheritable")),
+            p.u64(at!(p, "cap_permitted")),
+            p.u64(at!(p, "cap_effective")),
         ) {
             proc_.caps = [i, pm, e];
         }
-        let f = ExecveFlags::from_bits_retain(p.u32("flags").unwrap_or(0));
+        let f = ExecveFlags::from_bits_retain(p.u32(at!(p, "flags")).unwrap_or(0));
         proc_.exe_writable = f.contains(ExecveFlags::EXE_WRITABLE);
         proc_.exe_upper_layer = f.contains(ExecveFlags::EXE_UPPER_LAYER);
         proc_.exe_lower_layer = f.contains(ExecveFlags::EXE_LOWER_LAYER);
         proc_.exe_from_memfd = f.contains(ExecveFlags::EXE_FROM_MEMFD);
-        proc_.exe_ino = p.u64("exe_ino").unwrap_or(0);
-        proc_.exe_ino_ctime = p.u64("exe_ino_ctime").unwrap_or(0);
-        proc_.exe_ino_mtime = p.u64("exe_ino_mtime").unwrap_or(0);
+        proc_.exe_ino = p.u64(at!(p, "exe_ino")).unwrap_or(0);
+        proc_.exe_ino_ctime = p.u64(at!(p, "exe_ino_ctime")).unwrap_or(0);
+        proc_.exe_ino_mtime = p.u64(at!(p, "exe_ino_mtime")).unwrap_or(0);
         // How long before the process started did its executable change?
         // Falco subtracts unsigned and wraps when the file changed after the
         // fork; we report 0 ("changed at or after the start") instead.
@@ -387,7 +435,8 @@ fn exec(state: &mut State, ev: &Event<'_>) {
 
 fn procexit(state: &mut State, ev: &Event<'_>, deferred: &mut Vec<Deferred>) {
     let tid = ev.tid() as i64;
-    let reaper = P(ev).i64("reaper_tid").unwrap_or(0);
+    let p = P::new(ev);
+    let reaper = p.i64(at!(p, "reaper_tid")).unwrap_or(0);
     if state.threads.contains_key(&tid) {
         // Orphans go to the reaper the kernel chose.
         if reaper > 0 {
@@ -438,14 +487,14 @@ fn pid_of(state: &mut State, ev: &Event<'_>) -> Option<i64> {
 }
 
 fn open(state: &mut State, ev: &Event<'_>) {
-    let p = P(ev);
-    let Some(num) = p.i64("fd").filter(|f| *f >= 0) else {
+    let p = P::new(ev);
+    let Some(num) = p.i64(at!(p, "fd")).filter(|f| *f >= 0) else {
         return;
     };
     let Some(pid) = pid_of(state, ev) else { return };
-    let raw = p.str("name").unwrap_or_default();
-    let dirfd = p.i64("dirfd");
-    let flags = p.u32("flags").unwrap_or(0);
+    let raw = p.text(at!(p, "name")).unwrap_or_default();
+    let dirfd = p.i64(at!(p, "dirfd"));
+    let flags = p.u32(at!(p, "flags")).unwrap_or(0);
     let ff = FileFlags::from_bits_retain(flags);
     let name = resolve_path(state, pid, dirfd, &raw);
     let kind = if ff.contains(FileFlags::O_DIRECTORY) && !ff.contains(FileFlags::O_TMPFILE) {
@@ -453,14 +502,20 @@ fn open(state: &mut State, ev: &Event<'_>) {
     } else {
         FdKind::File
     };
+    // The raw name is kept only when it says something the name does not.
+    let raw = if raw == name {
+        String::new()
+    } else {
+        raw.into_owned()
+    };
     let mut fd = FdInfo::new(kind, name);
     fd.name_raw = raw;
     fd.flags = flags;
-    fd.dev = p.u32("dev").unwrap_or(0);
-    fd.ino = p.u64("ino").unwrap_or(0);
+    fd.dev = p.u32(at!(p, "dev")).unwrap_or(0);
+    fd.ino = p.u64(at!(p, "ino")).unwrap_or(0);
     fd.cloexec = ff.contains(FileFlags::O_CLOEXEC);
     if ev.event_type() == PPME_SYSCALL_CREAT_X {
-        let cf = p.u32("creat_flags").unwrap_or(0);
+        let cf = p.u32(at!(p, "creat_flags")).unwrap_or(0);
         fd.upper_layer = cf & 1 != 0;
         fd.lower_layer = cf & 2 != 0;
         fd.flags = (FileFlags::O_CREAT | FileFlags::O_WRONLY | FileFlags::O_TRUNC).bits();
@@ -473,23 +528,26 @@ fn open(state: &mut State, ev: &Event<'_>) {
 }
 
 fn close(state: &mut State, ev: &Event<'_>, deferred: &mut Vec<Deferred>) {
-    let p = P(ev);
-    if p.i64("res") != Some(0) {
+    let p = P::new(ev);
+    if p.i64(at!(p, "res")) != Some(0) {
         return;
     }
-    let (Some(fd), Some(pid)) = (p.i64("fd"), state.thread(ev.tid() as i64).map(|t| t.pid)) else {
+    let (Some(fd), Some(pid)) = (
+        p.i64(at!(p, "fd")),
+        state.thread(ev.tid() as i64).map(|t| t.pid),
+    ) else {
         return;
     };
     deferred.push(Deferred::RemoveFd { pid, fd });
 }
 
 fn socket(state: &mut State, ev: &Event<'_>) {
-    let p = P(ev);
-    let Some(num) = p.i64("fd").filter(|f| *f >= 0) else {
+    let p = P::new(ev);
+    let Some(num) = p.i64(at!(p, "fd")).filter(|f| *f >= 0) else {
         return;
     };
     let Some(pid) = pid_of(state, ev) else { return };
-    let kind = match p.u32("domain").unwrap_or(0) {
+    let kind = match p.u32(at!(p, "domain")).unwrap_or(0) {
         1 => FdKind::Unix,
         2 => FdKind::Ipv4,
         10 => FdKind::Ipv6,
@@ -497,9 +555,12 @@ fn socket(state: &mut State, ev: &Event<'_>) {
         _ => FdKind::Unknown,
     };
     let mut fd = FdInfo::new(kind, "");
-    fd.l4proto = L4Proto::from_socket(p.u32("type").unwrap_or(0), p.u32("proto").unwrap_or(0));
-    fd.cloexec =
-        FileFlags::from_bits_retain(p.u32("flags").unwrap_or(0)).contains(FileFlags::O_CLOEXEC);
+    fd.l4proto = L4Proto::from_socket(
+        p.u32(at!(p, "type")).unwrap_or(0),
+        p.u32(at!(p, "proto")).unwrap_or(0),
+    );
+    fd.cloexec = FileFlags::from_bits_retain(p.u32(at!(p, "flags")).unwrap_or(0))
+        .contains(FileFlags::O_CLOEXEC);
     add_fd(state, pid, num, fd);
 }
 
@@ -515,13 +576,15 @@ fn sockaddr(v: Option<ParamValue<'_>>) -> Option<Result<SocketAddr, String>> {
 }
 
 fn bind(state: &mut State, ev: &Event<'_>) {
-    let p = P(ev);
-    if p.i64("res") != Some(0) {
+    let p = P::new(ev);
+    if p.i64(at!(p, "res")) != Some(0) {
         return;
     }
-    let Some(num) = p.i64("fd") else { return };
+    let Some(num) = p.i64(at!(p, "fd")) else {
+        return;
+    };
     let Some(pid) = pid_of(state, ev) else { return };
-    let addr = sockaddr(p.value("addr"));
+    let addr = sockaddr(p.value(at!(p, "addr")));
     if let Some(fd) = state
         .processes
         .get_mut(&pid)
@@ -567,15 +630,17 @@ fn tuple_of(v: Option<ParamValue<'_>>) -> Option<Ends> {
 }
 
 fn connect(state: &mut State, ev: &Event<'_>) {
-    let p = P(ev);
-    let res = p.i64("res").unwrap_or(-1);
+    let p = P::new(ev);
+    let res = p.i64(at!(p, "res")).unwrap_or(-1);
     if res != 0 && res != -EINPROGRESS {
         return;
     }
-    let Some(num) = p.i64("fd") else { return };
+    let Some(num) = p.i64(at!(p, "fd")) else {
+        return;
+    };
     let Some(pid) = pid_of(state, ev) else { return };
-    let tuple = tuple_of(p.value("tuple"));
-    let addr = sockaddr(p.value("addr"));
+    let tuple = tuple_of(p.value(at!(p, "tuple")));
+    let addr = sockaddr(p.value(at!(p, "addr")));
     if let Some(fd) = state
         .processes
         .get_mut(&pid)
@@ -600,12 +665,12 @@ fn connect(state: &mut State, ev: &Event<'_>) {
 }
 
 fn accept(state: &mut State, ev: &Event<'_>) {
-    let p = P(ev);
-    let Some(num) = p.i64("fd").filter(|f| *f >= 0) else {
+    let p = P::new(ev);
+    let Some(num) = p.i64(at!(p, "fd")).filter(|f| *f >= 0) else {
         return;
     };
     let Some(pid) = pid_of(state, ev) else { return };
-    let fd = match tuple_of(p.value("tuple")) {
+    let fd = match tuple_of(p.value(at!(p, "tuple"))) {
         Some((Some(t), _)) => {
             let kind = if t.client.is_ipv4() {
                 FdKind::Ipv4
@@ -627,23 +692,23 @@ fn accept(state: &mut State, ev: &Event<'_>) {
         _ => FdInfo::new(FdKind::Unknown, ""),
     };
     let mut fd = fd;
-    fd.cloexec = p.i64("flags").is_some_and(|f| f & 0o2000000 != 0);
+    fd.cloexec = p.i64(at!(p, "flags")).is_some_and(|f| f & 0o2000000 != 0);
     add_fd(state, pid, num, fd);
 }
 
 fn chdir(state: &mut State, ev: &Event<'_>) {
-    let p = P(ev);
-    if p.i64("res") != Some(0) {
+    let p = P::new(ev);
+    if p.i64(at!(p, "res")) != Some(0) {
         return;
     }
     let Some(pid) = pid_of(state, ev) else { return };
     let Some(proc_) = state.processes.get_mut(&pid) else {
         return;
     };
-    if let Some(path) = p.str("path") {
+    if let Some(path) = p.str(at!(p, "path")) {
         proc_.cwd = normalize_dir(&join_path(&proc_.cwd, &path));
     } else if let Some(dir) = p
-        .i64("fd")
+        .i64(at!(p, "fd"))
         .and_then(|fd| proc_.fds.get(fd))
         .map(|f| f.name.clone())
     {
@@ -654,28 +719,23 @@ fn chdir(state: &mut State, ev: &Event<'_>) {
 /// setuid/setreuid/setresuid and the gid ones: the tables keep the effective
 /// ids. An id of -1 leaves it unchanged.
 fn set_ids(state: &mut State, ev: &Event<'_>) {
-    let p = P(ev);
-    if p.i64("res") != Some(0) {
+    let p = P::new(ev);
+    if p.i64(at!(p, "res")) != Some(0) {
         return;
     }
     let Some(pid) = pid_of(state, ev) else { return };
     let Some(proc_) = state.processes.get_mut(&pid) else {
         return;
     };
-    let pick = |names: &[&'static str]| {
-        names
-            .iter()
-            .find_map(|n| p.u32(n))
-            .filter(|v| *v != u32::MAX)
-    };
+    let pick = |a: Option<u32>, b: Option<u32>| a.or(b).filter(|v| *v != u32::MAX);
     match ev.event_type() {
         PPME_SYSCALL_SETUID_X | PPME_SYSCALL_SETREUID_X | PPME_SYSCALL_SETRESUID_X => {
-            if let Some(uid) = pick(&["euid", "uid"]) {
+            if let Some(uid) = pick(p.u32(at!(p, "euid")), p.u32(at!(p, "uid"))) {
                 proc_.uid = uid;
             }
         }
         _ => {
-            if let Some(gid) = pick(&["egid", "gid"]) {
+            if let Some(gid) = pick(p.u32(at!(p, "egid")), p.u32(at!(p, "gid"))) {
                 proc_.gid = gid;
             }
         }
@@ -685,11 +745,11 @@ fn set_ids(state: &mut State, ev: &Event<'_>) {
 const PR_SET_NAME: u64 = 15;
 
 fn prctl(state: &mut State, ev: &Event<'_>) {
-    let p = P(ev);
-    if p.i64("res") != Some(0) || p.u64("option") != Some(PR_SET_NAME) {
+    let p = P::new(ev);
+    if p.i64(at!(p, "res")) != Some(0) || p.u64(at!(p, "option")) != Some(PR_SET_NAME) {
         return;
     }
-    let Some(name) = p.str("arg2_str") else {
+    let Some(name) = p.str(at!(p, "arg2_str")) else {
         return;
     };
     if let Some(t) = state.threads.get_mut(&(ev.tid() as i64)) {
@@ -703,8 +763,11 @@ fn prctl(state: &mut State, ev: &Event<'_>) {
 }
 
 fn dup(state: &mut State, ev: &Event<'_>) {
-    let p = P(ev);
-    let (Some(new), Some(old)) = (p.i64("res").filter(|r| *r >= 0), p.i64("oldfd")) else {
+    let p = P::new(ev);
+    let (Some(new), Some(old)) = (
+        p.i64(at!(p, "res")).filter(|r| *r >= 0),
+        p.i64(at!(p, "oldfd")),
+    ) else {
         return;
     };
     let Some(pid) = pid_of(state, ev) else { return };
@@ -715,23 +778,23 @@ fn dup(state: &mut State, ev: &Event<'_>) {
         return;
     };
     // dup and dup2 clear close-on-exec; dup3 sets it from its flags.
-    fd.cloexec =
-        FileFlags::from_bits_retain(p.u32("flags").unwrap_or(0)).contains(FileFlags::O_CLOEXEC);
+    fd.cloexec = FileFlags::from_bits_retain(p.u32(at!(p, "flags")).unwrap_or(0))
+        .contains(FileFlags::O_CLOEXEC);
     fd.name_changed = false;
     add_fd(state, pid, new, fd);
 }
 
 fn pipe(state: &mut State, ev: &Event<'_>) {
-    let p = P(ev);
-    if p.i64("res") != Some(0) {
+    let p = P::new(ev);
+    if p.i64(at!(p, "res")) != Some(0) {
         return;
     }
     let Some(pid) = pid_of(state, ev) else { return };
-    let ino = p.u64("ino").unwrap_or(0);
-    let cloexec =
-        FileFlags::from_bits_retain(p.u32("flags").unwrap_or(0)).contains(FileFlags::O_CLOEXEC);
-    for name in ["fd1", "fd2"] {
-        if let Some(num) = p.i64(name).filter(|f| *f >= 0) {
+    let ino = p.u64(at!(p, "ino")).unwrap_or(0);
+    let cloexec = FileFlags::from_bits_retain(p.u32(at!(p, "flags")).unwrap_or(0))
+        .contains(FileFlags::O_CLOEXEC);
+    for num in [p.i64(at!(p, "fd1")), p.i64(at!(p, "fd2"))] {
+        if let Some(num) = num.filter(|f| *f >= 0) {
             let mut fd = FdInfo::new(FdKind::Pipe, format!("pipe:[{ino}]"));
             fd.ino = ino;
             fd.cloexec = cloexec;
@@ -741,15 +804,15 @@ fn pipe(state: &mut State, ev: &Event<'_>) {
 }
 
 fn memfd(state: &mut State, ev: &Event<'_>) {
-    let p = P(ev);
-    let Some(num) = p.i64("fd").filter(|f| *f >= 0) else {
+    let p = P::new(ev);
+    let Some(num) = p.i64(at!(p, "fd")).filter(|f| *f >= 0) else {
         return;
     };
     let Some(pid) = pid_of(state, ev) else { return };
     let mut fd = FdInfo::new(
         FdKind::Memfd,
-        format!("memfd:{}", p.str("name").unwrap_or_default()),
+        format!("memfd:{}", p.str(at!(p, "name")).unwrap_or_default()),
     );
-    fd.cloexec = p.u32("flags").unwrap_or(0) & 1 != 0;
+    fd.cloexec = p.u32(at!(p, "flags")).unwrap_or(0) & 1 != 0;
     add_fd(state, pid, num, fd);
 }

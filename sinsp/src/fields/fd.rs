@@ -163,7 +163,12 @@ pub(super) static FIELDS: &[FieldDef] = &[
     }),
     field!("fd.nameraw", String, "The path exactly as the syscall received it.", |e, _| {
         let f = fd(e)?;
-        (!f.name_raw.is_empty()).then(|| Value::str(&f.name_raw))
+        if !f.name_raw.is_empty() {
+            Some(Value::str(&f.name_raw))
+        } else {
+            // Not stored when it equals the name (an absolute, canonical path).
+            (is_file(f) && !f.name.is_empty()).then(|| Value::str(&f.name))
+        }
     }),
     field!("fd.types", String, FieldFlags::IS_LIST.union(FieldFlags::NO_RHS), OptionalIndex, "List: the distinct fd types the process has open; `[N]` the type of fd N.", |e, a| {
         let p = e.process?;

@@ -314,7 +314,7 @@ pub(super) static FIELDS: &[FieldDef] = &[
     }),
     field!("thread.cgroups", String, "All cgroups as `subsys=path subsys=path ...`.", |e, _| {
         let p = e.process?;
-        Some(Value::string(p.cgroups.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ")))
+        Some(Value::string(p.cgroups.join(" ")))
     }),
     field!("thread.cgroup", String, N, Required, "The cgroup path of one subsystem: `thread.cgroup.cpuacct`.", |e, a| s(e.process?.cgroup(&a.key()?)?)),
     field!("proc.nthreads", Uint64, "Live threads of the process.", |e, _| Some(Value::U64(u64::from(e.process?.nthreads)))),

@@ -172,7 +172,8 @@ pub struct FdInfo {
     /// `fd.name`: an absolute path, a connection `cip:cport->sip:sport`, a
     /// UNIX path, or a pseudo name (`pipe:[1234]`).
     pub name: String,
-    /// `fd.nameraw`: the path exactly as the syscall received it.
+    /// `fd.nameraw`: the path exactly as the syscall received it, when it
+    /// differs from `name` (empty otherwise).
     pub name_raw: String,
     /// Open flags (`PPM_O_*`), for files.
     pub flags: u32,
@@ -279,56 +280,136 @@ pub fn unspecified_like(ip: IpAddr) -> IpAddr {
     }
 }
 
-/// The fds of one process.
+/// Fds below this number live in a vector indexed by fd; above, in a map.
+const DENSE_FDS: i64 = 1024;
+
+/// The fds of one process. Fd numbers are small and dense (the kernel hands
+/// out the lowest free one), so most lookups are an index, not a hash.
 #[derive(Clone, Debug, Default)]
 pub struct FdTable {
-    fds: HashMap<i64, FdInfo, std::hash::BuildHasherDefault<IdHasher>>,
+    dense: Vec<Option<Box<FdInfo>>>,
+    sparse: HashMap<i64, Box<FdInfo>, std::hash::BuildHasherDefault<IdHasher>>,
+    len: usize,
 }
 
 impl FdTable {
     /// The fd `num`.
     #[inline]
     pub fn get(&self, num: i64) -> Option<&FdInfo> {
-        self.fds.get(&num)
+        if (0..DENSE_FDS).contains(&num) {
+            self.dense.get(num as usize)?.as_deref()
+        } else {
+            self.sparse.get(&num).map(|b| &**b)
+        }
     }
 
     /// The fd `num`, mutably.
     pub fn get_mut(&mut self, num: i64) -> Option<&mut FdInfo> {
-        self.fds.get_mut(&num)
+        if (0..DENSE_FDS).contains(&num) {
+            self.dense.get_mut(num as usize)?.as_deref_mut()
+        } else {
+            self.sparse.get_mut(&num).map(|b| &mut **b)
+        }
     }
 
     /// Adds or replaces fd `num`. Returns false (and adds nothing) when the
     /// table already holds `max` fds.
     pub fn insert(&mut self, num: i64, fd: FdInfo, max: usize) -> bool {
-        if self.fds.len() >= max && !self.fds.contains_key(&num) {
+        let exists = self.get(num).is_some();
+        if !exists && self.len >= max {
             return false;
         }
-        self.fds.insert(num, fd);
+        if (0..DENSE_FDS).contains(&num) {
+            let i = num as usize;
+            if self.dense.len() <= i {
+                self.dense.resize_with(i + 1, || None);
+            }
+            self.dense[i] = Some(Box::new(fd));
+        } else {
+            self.sparse.insert(num, Box::new(fd));
+        }
+        if !exists {
+            self.len += 1;
+        }
         true
     }
 
     /// Removes fd `num`.
     pub fn remove(&mut self, num: i64) -> Option<FdInfo> {
-        self.fds.remove(&num)
+        let removed = if (0..DENSE_FDS).contains(&num) {
+            self.dense.get_mut(num as usize).and_then(Option::take)
+        } else {
+            self.sparse.remove(&num)
+        };
+        if removed.is_some() {
+            self.len -= 1;
+        }
+        removed.map(|b| *b)
     }
 
     /// Number of open fds.
     pub fn len(&self) -> usize {
-        self.fds.len()
+        self.len
     }
 
     /// No open fds.
     pub fn is_empty(&self) -> bool {
-        self.fds.is_empty()
+        self.len == 0
     }
 
-    /// All fds, unordered.
+    /// All fds, the dense ones in order.
     pub fn iter(&self) -> impl Iterator<Item = (i64, &FdInfo)> {
-        self.fds.iter().map(|(k, v)| (*k, v))
+        self.dense
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| f.as_deref().map(|f| (i as i64, f)))
+            .chain(self.sparse.iter().map(|(k, v)| (*k, &**v)))
     }
 
     /// Drops the fds marked close-on-exec.
     pub fn close_on_exec(&mut self) {
-        self.fds.retain(|_, f| !f.cloexec);
+        let mut removed = 0;
+        for slot in &mut self.dense {
+            if slot.as_ref().is_some_and(|f| f.cloexec) {
+                *slot = None;
+                removed += 1;
+            }
+        }
+        let before = self.sparse.len();
+        self.sparse.retain(|_, f| !f.cloexec);
+        self.len -= removed + (before - self.sparse.len());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dense_and_sparse_fds_behave_alike() {
+        let mut t = FdTable::default();
+        for n in [0, 3, 1500, 7] {
+            assert!(t.insert(n, FdInfo::new(FdKind::File, format!("/f{n}")), 10));
+        }
+        assert_eq!(t.len(), 4);
+        assert_eq!(t.get(1500).unwrap().name, "/f1500");
+        assert_eq!(t.get(3).unwrap().name, "/f3");
+        assert!(t.get(4).is_none() && t.get(-1).is_none() && t.get(99999).is_none());
+        // Replacing does not count twice.
+        assert!(t.insert(3, FdInfo::new(FdKind::Pipe, "pipe:[1]"), 4));
+        assert_eq!(t.len(), 4);
+        // Full: a new fd is refused.
+        assert!(!t.insert(8, FdInfo::new(FdKind::File, "/x"), 4));
+        let mut c = FdInfo::new(FdKind::File, "/cloexec");
+        c.cloexec = true;
+        assert!(t.insert(9, c.clone(), 10));
+        assert!(t.insert(2000, c, 10));
+        t.close_on_exec();
+        assert_eq!(t.len(), 4);
+        assert_eq!(t.remove(1500).unwrap().name, "/f1500");
+        assert_eq!(t.remove(1500), None);
+        assert_eq!(t.len(), 3);
+        let nums: Vec<i64> = t.iter().map(|(n, _)| n).collect();
+        assert_eq!(nums, vec![0, 3, 7]);
     }
 }

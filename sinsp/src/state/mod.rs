@@ -104,12 +104,9 @@ pub struct ContainerTable {
 }
 
 impl ContainerTable {
-    /// The container named by these cgroups, registered once.
-    pub fn resolve<'a>(
-        &mut self,
-        cgroups: impl IntoIterator<Item = (&'a str, &'a str)>,
-    ) -> Option<Arc<ContainerInfo>> {
-        let info = containers::from_cgroups(cgroups.into_iter().map(|(_, p)| p))?;
+    /// The container named by these `subsys=path` cgroups, registered once.
+    pub fn resolve(&mut self, cgroups: &threads::StrList) -> Option<Arc<ContainerInfo>> {
+        let info = containers::from_cgroups(cgroups.iter())?;
         Some(
             self.by_id
                 .entry(info.full_id.clone())
@@ -134,13 +131,99 @@ impl ContainerTable {
     }
 }
 
+/// Processes, in slots that their threads point at (one hash lookup per
+/// event, for the thread, instead of two), and by pid.
+#[derive(Debug, Default)]
+pub struct ProcessTable {
+    slots: Vec<Option<ProcessInfo>>,
+    free: Vec<u32>,
+    by_pid: IdMap<i64, u32>,
+}
+
+impl ProcessTable {
+    /// The process `pid`.
+    #[inline]
+    pub fn get(&self, pid: &i64) -> Option<&ProcessInfo> {
+        let slot = *self.by_pid.get(pid)?;
+        self.slots.get(slot as usize)?.as_ref()
+    }
+
+    /// The process `pid`, mutably.
+    #[inline]
+    pub fn get_mut(&mut self, pid: &i64) -> Option<&mut ProcessInfo> {
+        let slot = *self.by_pid.get(pid)?;
+        self.slots.get_mut(slot as usize)?.as_mut()
+    }
+
+    /// Is `pid` tracked?
+    pub fn contains_key(&self, pid: &i64) -> bool {
+        self.by_pid.contains_key(pid)
+    }
+
+    /// Adds (or replaces) process `pid`; returns its slot.
+    pub fn insert(&mut self, pid: i64, p: ProcessInfo) -> u32 {
+        if let Some(&slot) = self.by_pid.get(&pid) {
+            self.slots[slot as usize] = Some(p);
+            return slot;
+        }
+        let slot = match self.free.pop() {
+            Some(s) => {
+                self.slots[s as usize] = Some(p);
+                s
+            }
+            None => {
+                self.slots.push(Some(p));
+                (self.slots.len() - 1) as u32
+            }
+        };
+        self.by_pid.insert(pid, slot);
+        slot
+    }
+
+    /// Removes process `pid`.
+    pub fn remove(&mut self, pid: &i64) -> Option<ProcessInfo> {
+        let slot = self.by_pid.remove(pid)?;
+        self.free.push(slot);
+        self.slots.get_mut(slot as usize)?.take()
+    }
+
+    /// The slot of `pid`.
+    pub fn slot(&self, pid: i64) -> u32 {
+        self.by_pid.get(&pid).copied().unwrap_or(u32::MAX)
+    }
+
+    /// The process in `slot`, if it is `pid` (a slot can be reused).
+    #[inline]
+    pub fn at(&self, slot: u32, pid: i64) -> Option<&ProcessInfo> {
+        self.slots
+            .get(slot as usize)?
+            .as_ref()
+            .filter(|p| p.pid == pid)
+    }
+
+    /// Number of processes.
+    pub fn len(&self) -> usize {
+        self.by_pid.len()
+    }
+
+    /// No processes.
+    pub fn is_empty(&self) -> bool {
+        self.by_pid.is_empty()
+    }
+
+    /// All processes.
+    pub fn values(&self) -> impl Iterator<Item = &ProcessInfo> {
+        self.slots.iter().flatten()
+    }
+}
+
 /// Everything events are interpreted against.
 #[derive(Debug, Default)]
 pub struct State {
     /// Threads by tid.
     pub threads: IdMap<i64, ThreadInfo>,
     /// Processes by pid.
-    pub processes: IdMap<i64, ProcessInfo>,
+    pub processes: ProcessTable,
     /// Containers.
     pub containers: ContainerTable,
     /// Users and groups.
@@ -213,17 +296,15 @@ impl State {
             return;
         }
         if !self.processes.contains_key(&pid) {
-            let cgroups = threads::parse_cgroups(t.cgroups());
-            let container = self
-                .containers
-                .resolve(cgroups.iter().map(|(a, b)| (a.as_str(), b.as_str())));
+            let cgroups = threads::StrList::from_nul_separated(&t.cgroups);
+            let container = self.containers.resolve(&cgroups);
             let mut p = ProcessInfo {
                 pid,
                 vpid: t.vpid,
                 exe: lossy(&t.exe),
                 exepath: lossy(&t.exepath),
-                args: threads::strings(t.args()),
-                env: threads::strings(t.env()),
+                args: threads::StrList::from_nul_separated(&t.args),
+                env: threads::StrList::from_nul_separated(&t.env),
                 cwd: normalize_dir(&lossy(&t.cwd)),
                 uid: t.uid,
                 gid: t.gid,
@@ -272,11 +353,13 @@ impl State {
         if let Some(p) = self.processes.get_mut(&pid) {
             p.nthreads += 1;
         }
+        let slot = self.processes.slot(pid);
         self.threads.insert(
             tid,
             ThreadInfo {
                 tid,
                 pid,
+                slot,
                 ptid: t.ptid as i64,
                 vtid: t.vtid,
                 comm: lossy(&t.comm),
@@ -303,7 +386,15 @@ impl State {
     /// The process of thread `tid`.
     #[inline]
     pub fn process_of(&self, tid: i64) -> Option<&ProcessInfo> {
-        self.thread(tid).and_then(|t| self.process(t.pid))
+        self.thread(tid).and_then(|t| self.process_of_thread(t))
+    }
+
+    /// The process of a thread: through its slot, else by pid.
+    #[inline]
+    pub fn process_of_thread(&self, t: &ThreadInfo) -> Option<&ProcessInfo> {
+        self.processes
+            .at(t.slot, t.pid)
+            .or_else(|| self.processes.get(&t.pid))
     }
 
     /// The parent of a process: the process of its main thread's creator.
@@ -370,6 +461,9 @@ pub fn normalize_path(path: &str) -> String {
     if path.is_empty() {
         return String::new();
     }
+    if is_normal(path) {
+        return path.to_owned();
+    }
     let absolute = path.starts_with('/');
     let mut parts: Vec<&str> = Vec::new();
     for c in path.split('/') {
@@ -395,10 +489,53 @@ pub fn normalize_path(path: &str) -> String {
     }
 }
 
+/// Every component of `b` (a path without its leading slash) is neither
+/// empty, "." nor "..".
+fn plain_components(b: &[u8]) -> bool {
+    let mut start = 0;
+    loop {
+        let end = b[start..]
+            .iter()
+            .position(|c| *c == b'/')
+            .map_or(b.len(), |p| start + p);
+        let c = &b[start..end];
+        if c.is_empty() || c == b"." || c == b".." {
+            return false;
+        }
+        if end == b.len() {
+            return true;
+        }
+        start = end + 1;
+    }
+}
+
+/// Already canonical: absolute, no empty, "." or ".." components, no
+/// trailing slash (the common case, which then costs no work).
+fn is_normal(path: &str) -> bool {
+    path == "/"
+        || path
+            .strip_prefix('/')
+            .is_some_and(|rest| plain_components(rest.as_bytes()))
+}
+
+/// A relative name that needs no resolution.
+fn is_plain_relative(name: &str) -> bool {
+    !name.starts_with('/') && plain_components(name.as_bytes())
+}
+
 /// `name` made absolute against `dir` (a directory path).
 pub fn join_path(dir: &str, name: &str) -> String {
     if name.starts_with('/') || dir.is_empty() {
         normalize_path(name)
+    } else if is_normal(dir) && is_plain_relative(name) {
+        // One allocation for the common `cwd + relative name`.
+        let mut s = String::with_capacity(dir.len() + 1 + name.len());
+        s.push_str(dir);
+        if dir != "/" {
+            s.push('/');
+        }
+        s.push_str(name);
+        s
     } else {
         normalize_path(&format!("{dir}/{name}"))
     }
@@ -528,5 +665,16 @@ mod tests {
         assert_eq!(join_path("/", "tmp"), "/tmp");
         assert_eq!(normalize_dir("/tmp/"), "/tmp");
         assert_eq!(normalize_dir("/"), "/");
+        for p in ["/", "/a", "/a/b", "/a.b/.c/..d"] {
+            assert!(is_normal(p), "{p}");
+        }
+        for p in [
+            "", "a", "/a/", "//a", "/a//b", "/./a", "/a/.", "/a/..", "/a/../b",
+        ] {
+            assert!(!is_normal(p), "{p}");
+        }
+        assert!(
+            is_plain_relative("a/b.c") && !is_plain_relative("./a") && !is_plain_relative("a/")
+        );
     }
 }

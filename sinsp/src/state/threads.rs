@@ -15,6 +15,9 @@ pub struct ThreadInfo {
     pub tid: i64,
     /// Its process (thread group) id.
     pub pid: i64,
+    /// Where its process sits in the process table (a hint, checked
+    /// against `pid` on use).
+    pub slot: u32,
     /// The thread that created it (host namespace), or the reaper it was
     /// handed to.
     pub ptid: i64,
@@ -43,9 +46,9 @@ pub struct ProcessInfo {
     /// Full path of the executable (from the kernel).
     pub exepath: String,
     /// Arguments after argv[0].
-    pub args: Vec<String>,
+    pub args: StrList,
     /// Environment, `NAME=value` items.
-    pub env: Vec<String>,
+    pub env: StrList,
     /// Working directory (absolute, ends without a slash except for `/`).
     pub cwd: String,
     /// Effective user id.
@@ -64,8 +67,8 @@ pub struct ProcessInfo {
     pub vpgid: i64,
     /// Process group id in the host namespace.
     pub pgid: i64,
-    /// `(subsystem, path)` cgroups.
-    pub cgroups: Vec<(String, String)>,
+    /// `subsystem=path` cgroups.
+    pub cgroups: StrList,
     /// The container, when the cgroups name one.
     pub container: Option<Arc<ContainerInfo>>,
     /// Epoch-ns start of the pid namespace's init (0 when unknown).
@@ -113,49 +116,80 @@ impl ProcessInfo {
 
     /// The cgroup path of `subsys`.
     pub fn cgroup(&self, subsys: &str) -> Option<&str> {
-        self.cgroups
-            .iter()
-            .find(|(s, _)| s == subsys)
-            .map(|(_, p)| p.as_str())
+        self.cgroups.iter().find_map(|item| {
+            let (k, v) = item.split_once('=')?;
+            (k == subsys).then_some(v)
+        })
     }
 
     /// The value of environment variable `name`.
     pub fn env_var(&self, name: &str) -> Option<&str> {
-        self.env.iter().find_map(|kv| {
+        self.env.iter().find_map(|kv: &str| {
             let (k, v) = kv.split_once('=')?;
             (k == name).then_some(v)
         })
     }
 
-    /// Adopts what exec gives a process, keeping identity and fds.
-    pub fn set_cgroups(
-        &mut self,
-        cgroups: Vec<(String, String)>,
-        known: &mut super::ContainerTable,
-    ) {
-        self.container = known.resolve(cgroups.iter().map(|(s, p)| (s.as_str(), p.as_str())));
-        self.cgroups = cgroups;
+    /// Sets the cgroups, and the container they name.
+    pub fn set_cgroups(&mut self, cgroups: StrList, known: &mut super::ContainerTable) {
+        if cgroups != self.cgroups {
+            self.container = known.resolve(&cgroups);
+            self.cgroups = cgroups;
+        }
     }
 }
 
-/// Splits `subsys=path` items.
-pub fn parse_cgroups<'a>(items: impl IntoIterator<Item = &'a [u8]>) -> Vec<(String, String)> {
-    items
-        .into_iter()
-        .map(|item| {
-            let s = String::from_utf8_lossy(item);
-            match s.split_once('=') {
-                Some((k, v)) => (k.to_string(), v.to_string()),
-                None => (String::new(), s.into_owned()),
-            }
-        })
-        .collect()
-}
+/// A list of strings kept in one allocation (NUL-separated), as the kernel
+/// and capture files deliver `args` and `env`: copying a process's
+/// environment at fork is then one allocation, not one per variable.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StrList(String);
 
-/// Lossy UTF-8 of a NUL-separated list.
-pub fn strings<'a>(items: impl IntoIterator<Item = &'a [u8]>) -> Vec<String> {
-    items
-        .into_iter()
-        .map(|b| String::from_utf8_lossy(b).into_owned())
-        .collect()
+impl StrList {
+    /// From the kernel's form: NUL-separated items, each NUL-terminated.
+    pub fn from_nul_separated(b: &[u8]) -> StrList {
+        let b = b.strip_suffix(&[0]).unwrap_or(b);
+        StrList(match std::str::from_utf8(b) {
+            Ok(s) => s.to_owned(),
+            Err(_) => String::from_utf8_lossy(b).into_owned(),
+        })
+    }
+
+    /// From separate items.
+    pub fn from_items<'a>(items: impl IntoIterator<Item = &'a str>) -> StrList {
+        StrList(items.into_iter().collect::<Vec<_>>().join("\0"))
+    }
+
+    /// The items.
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        let empty = self.0.is_empty();
+        self.0.split('\0').filter(move |_| !empty)
+    }
+
+    /// Number of items.
+    pub fn len(&self) -> usize {
+        if self.0.is_empty() {
+            0
+        } else {
+            self.0.bytes().filter(|b| *b == 0).count() + 1
+        }
+    }
+
+    /// No items.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Item `i`.
+    pub fn get(&self, i: usize) -> Option<&str> {
+        self.iter().nth(i)
+    }
+
+    /// The items joined by `sep`.
+    pub fn join(&self, sep: &str) -> String {
+        if sep == "\0" {
+            return self.0.clone();
+        }
+        self.0.replace('\0', sep)
+    }
 }
