@@ -15,7 +15,7 @@ use scap::schema::flags::{CloneFlags, ExecveFlags, FileFlags};
 
 use crate::state::threads::StrList;
 use crate::state::{
-    join_path, normalize_dir, normalize_path, FdInfo, FdKind, L4Proto, ProcessInfo, Role, State,
+    join_path, join_path_into, normalize_dir, FdInfo, FdKind, L4Proto, ProcessInfo, Role, State,
     ThreadInfo, Tuple,
 };
 
@@ -159,7 +159,7 @@ pub fn apply_deferred(state: &mut State, deferred: &mut Vec<Deferred>) {
         match d {
             Deferred::RemoveFd { pid, fd } => {
                 if let Some(p) = state.processes.get_mut(&pid) {
-                    p.fds.remove(fd);
+                    p.fds.discard(fd);
                 }
             }
             Deferred::RemoveThread { tid } => {
@@ -450,23 +450,6 @@ fn procexit(state: &mut State, ev: &Event<'_>, deferred: &mut Vec<Deferred>) {
     }
 }
 
-/// The path of an open-family event, made absolute against the cwd or dirfd.
-fn resolve_path(state: &State, pid: i64, dirfd: Option<i64>, name: &str) -> String {
-    if name.starts_with('/') {
-        return normalize_path(name);
-    }
-    let Some(proc_) = state.process(pid) else {
-        return normalize_path(name);
-    };
-    match dirfd {
-        Some(d) if d != AT_FDCWD => match proc_.fds.get(d) {
-            Some(dir) => join_path(&dir.name, name),
-            None => normalize_path(name),
-        },
-        _ => join_path(&proc_.cwd, name),
-    }
-}
-
 fn add_fd(state: &mut State, pid: i64, num: i64, fd: FdInfo) {
     let max = state.limits.max_fds_per_process;
     if let Some(p) = state.processes.get_mut(&pid) {
@@ -496,35 +479,58 @@ fn open(state: &mut State, ev: &Event<'_>) {
     let dirfd = p.i64(at!(p, "dirfd"));
     let flags = p.u32(at!(p, "flags")).unwrap_or(0);
     let ff = FileFlags::from_bits_retain(flags);
-    let name = resolve_path(state, pid, dirfd, &raw);
     let kind = if ff.contains(FileFlags::O_DIRECTORY) && !ff.contains(FileFlags::O_TMPFILE) {
         FdKind::Directory
     } else {
         FdKind::File
     };
-    // The raw name is kept only when it says something the name does not.
-    let raw = if raw == name {
-        String::new()
+    let creat = ev.event_type() == PPME_SYSCALL_CREAT_X;
+    let cf = if creat {
+        p.u32(at!(p, "creat_flags")).unwrap_or(0)
     } else {
-        raw.into_owned()
+        0
     };
-    let mut fd = FdInfo::new(kind, name);
-    fd.name_raw = raw;
-    fd.flags = flags;
-    fd.dev = p.u32(at!(p, "dev")).unwrap_or(0);
-    fd.ino = p.u64(at!(p, "ino")).unwrap_or(0);
-    fd.cloexec = ff.contains(FileFlags::O_CLOEXEC);
-    if ev.event_type() == PPME_SYSCALL_CREAT_X {
-        let cf = p.u32(at!(p, "creat_flags")).unwrap_or(0);
-        fd.upper_layer = cf & 1 != 0;
-        fd.lower_layer = cf & 2 != 0;
-        fd.flags = (FileFlags::O_CREAT | FileFlags::O_WRONLY | FileFlags::O_TRUNC).bits();
-    } else {
-        fd.upper_layer = ff.contains(FileFlags::FD_UPPER_LAYER);
-        fd.lower_layer = ff.contains(FileFlags::FD_LOWER_LAYER);
+    let dev = p.u32(at!(p, "dev")).unwrap_or(0);
+    let ino = p.u64(at!(p, "ino")).unwrap_or(0);
+    let max = state.limits.max_fds_per_process;
+    // The absolute name is built in a reused buffer, then copied into a
+    // recycled fd: a warm open allocates nothing.
+    let mut path = std::mem::take(&mut state.path_buf);
+    let Some(proc_) = state.processes.get_mut(&pid) else {
+        state.path_buf = path;
+        return;
+    };
+    let dir: Option<String> = match dirfd {
+        Some(d) if d != AT_FDCWD && !raw.starts_with('/') => {
+            proc_.fds.get(d).map(|f| f.name.clone())
+        }
+        _ => None,
+    };
+    join_path_into(&mut path, dir.as_deref().unwrap_or(&proc_.cwd), &raw);
+    let added = proc_.fds.insert_with(num, kind, max, |fd| {
+        fd.name.push_str(&path);
+        // The raw name is kept only when it says something the name does not.
+        if raw != path {
+            fd.name_raw.push_str(&raw);
+        }
+        fd.dev = dev;
+        fd.ino = ino;
+        fd.cloexec = ff.contains(FileFlags::O_CLOEXEC);
+        if creat {
+            fd.upper_layer = cf & 1 != 0;
+            fd.lower_layer = cf & 2 != 0;
+            fd.flags = (FileFlags::O_CREAT | FileFlags::O_WRONLY | FileFlags::O_TRUNC).bits();
+        } else {
+            fd.flags = flags;
+            fd.upper_layer = ff.contains(FileFlags::FD_UPPER_LAYER);
+            fd.lower_layer = ff.contains(FileFlags::FD_LOWER_LAYER);
+        }
+        fd.name_changed = true;
+    });
+    if !added {
+        state.stats.fds_refused += 1;
     }
-    fd.name_changed = true;
-    add_fd(state, pid, num, fd);
+    state.path_buf = path;
 }
 
 fn close(state: &mut State, ev: &Event<'_>, deferred: &mut Vec<Deferred>) {

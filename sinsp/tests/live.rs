@@ -181,14 +181,16 @@ fn memfd_execution_and_recently_changed_executables() {
         },
         |e| is_exec(e) && e.raw.param(0).ok().and_then(|p| p.value().ok()?.as_i64()) == Some(0),
         |rows| {
-            rows.iter()
-                .any(|r| r["proc.exepath"].contains("memfd:sinsp-fileless"))
+            rows.iter().any(|r| {
+                r.get("proc.exepath")
+                    .is_some_and(|p| p.contains("memfd:sinsp-fileless"))
+            })
         },
     );
     let _ = std::fs::remove_dir_all(&d);
     let by_path = |p: &str| {
         rows.iter()
-            .find(|r| r["proc.exepath"] == p)
+            .find(|r| r.get("proc.exepath").is_some_and(|e| e == p))
             .unwrap_or_else(|| panic!("{p}: {rows:?}"))
     };
     let fresh_row = by_path(fresh.to_str().unwrap());
@@ -206,7 +208,10 @@ fn memfd_execution_and_recently_changed_executables() {
     assert!(days > 1.0, "/bin/true changed {days} days before it ran");
     let memfd = rows
         .iter()
-        .find(|r| r["proc.exepath"].contains("memfd:sinsp-fileless"))
+        .find(|r| {
+            r.get("proc.exepath")
+                .is_some_and(|p| p.contains("memfd:sinsp-fileless"))
+        })
         .unwrap();
     assert_eq!(memfd["proc.is_exe_from_memfd"], "true");
 }
@@ -255,7 +260,10 @@ fn pid_namespace_start_and_executables_created_inside() {
     let _ = std::fs::remove_dir_all(&d);
     let inside = rows
         .iter()
-        .find(|r| r["proc.exepath"].ends_with("created-in-ns"))
+        .find(|r| {
+            r.get("proc.exepath")
+                .is_some_and(|p| p.ends_with("created-in-ns"))
+        })
         .expect("the new binary ran");
     assert_ne!(
         inside["proc.vpid"], inside["proc.pid"],
@@ -275,7 +283,10 @@ fn pid_namespace_start_and_executables_created_inside() {
     // A binary from before the namespace: the field is not set.
     let old = rows
         .iter()
-        .find(|r| r["proc.exepath"] == "/usr/bin/true" && r["proc.vpid"] != r["proc.pid"])
+        .find(|r| {
+            r.get("proc.exepath").is_some_and(|p| p == "/usr/bin/true")
+                && r.get("proc.vpid") != r.get("proc.pid")
+        })
         .expect("/bin/true ran inside the namespace");
     assert!(
         !old.contains_key("proc.exe_ino.ctime_duration_pidns_start"),

@@ -226,6 +226,21 @@ impl FdInfo {
         }
     }
 
+    /// Back to a fresh fd of `kind`, keeping the strings' capacity (fds are
+    /// recycled by their table: opening and closing files then allocates
+    /// nothing once warm).
+    pub fn reset(&mut self, kind: FdKind) {
+        let mut name = std::mem::take(&mut self.name);
+        let mut name_raw = std::mem::take(&mut self.name_raw);
+        name.clear();
+        name_raw.clear();
+        *self = FdInfo {
+            name,
+            name_raw,
+            ..FdInfo::new(kind, String::new())
+        };
+    }
+
     /// Records the connection's ends and renames the fd `cip:cport->sip:sport`.
     pub fn set_tuple(&mut self, tuple: Tuple, role: Role) {
         let name = tuple_name(&tuple);
@@ -285,11 +300,28 @@ const DENSE_FDS: i64 = 1024;
 
 /// The fds of one process. Fd numbers are small and dense (the kernel hands
 /// out the lowest free one), so most lookups are an index, not a hash.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct FdTable {
     dense: Vec<Option<Box<FdInfo>>>,
     sparse: HashMap<i64, Box<FdInfo>, std::hash::BuildHasherDefault<IdHasher>>,
     len: usize,
+    /// Closed fds kept for reuse.
+    spare: Vec<Box<FdInfo>>,
+}
+
+/// How many closed fds a table keeps for reuse.
+const SPARE_FDS: usize = 4;
+
+impl Clone for FdTable {
+    /// A copy of the open fds (a fork); the spares stay behind.
+    fn clone(&self) -> FdTable {
+        FdTable {
+            dense: self.dense.clone(),
+            sparse: self.sparse.clone(),
+            len: self.len,
+            spare: Vec::new(),
+        }
+    }
 }
 
 impl FdTable {
@@ -332,6 +364,66 @@ impl FdTable {
             self.len += 1;
         }
         true
+    }
+
+    /// Adds or replaces fd `num`, filled in place by `init` (on a recycled
+    /// fd when there is one). Returns false (and adds nothing) when the table
+    /// already holds `max` fds.
+    pub fn insert_with(
+        &mut self,
+        num: i64,
+        kind: FdKind,
+        max: usize,
+        init: impl FnOnce(&mut FdInfo),
+    ) -> bool {
+        let exists = self.get(num).is_some();
+        if !exists && self.len >= max {
+            return false;
+        }
+        let mut fd = self
+            .spare
+            .pop()
+            .unwrap_or_else(|| Box::new(FdInfo::new(kind, String::new())));
+        fd.reset(kind);
+        init(&mut fd);
+        let old = if (0..DENSE_FDS).contains(&num) {
+            let i = num as usize;
+            if self.dense.len() <= i {
+                self.dense.resize_with(i + 1, || None);
+            }
+            self.dense[i].replace(fd)
+        } else {
+            self.sparse.insert(num, fd)
+        };
+        match old {
+            Some(old) => self.recycle(old),
+            None => self.len += 1,
+        }
+        true
+    }
+
+    fn recycle(&mut self, fd: Box<FdInfo>) {
+        if self.spare.len() < SPARE_FDS {
+            self.spare.push(fd);
+        }
+    }
+
+    /// Closes fd `num`, keeping its memory for the next open. Returns whether
+    /// it was open.
+    pub fn discard(&mut self, num: i64) -> bool {
+        let removed = if (0..DENSE_FDS).contains(&num) {
+            self.dense.get_mut(num as usize).and_then(Option::take)
+        } else {
+            self.sparse.remove(&num)
+        };
+        match removed {
+            Some(fd) => {
+                self.len -= 1;
+                self.recycle(fd);
+                true
+            }
+            None => false,
+        }
     }
 
     /// Removes fd `num`.
@@ -411,5 +503,20 @@ mod tests {
         assert_eq!(t.len(), 3);
         let nums: Vec<i64> = t.iter().map(|(n, _)| n).collect();
         assert_eq!(nums, vec![0, 3, 7]);
+        // In-place inserts reuse closed fds and count like inserts.
+        assert!(t.discard(7));
+        assert!(!t.discard(7));
+        assert!(t.insert_with(5, FdKind::Directory, 10, |f| f.name.push_str("/tmp")));
+        assert_eq!(
+            t.get(5).map(|f| (f.kind, f.name.as_str())),
+            Some((FdKind::Directory, "/tmp"))
+        );
+        assert_eq!(t.len(), 3);
+        assert!(t.insert_with(5, FdKind::File, 3, |f| f.name.push_str("/etc/passwd")));
+        assert_eq!(
+            t.get(5).map(|f| (f.kind, f.name.as_str(), f.cloexec)),
+            Some((FdKind::File, "/etc/passwd", false))
+        );
+        assert!(!t.insert_with(6, FdKind::File, 3, |_| {}));
     }
 }

@@ -238,6 +238,8 @@ pub struct State {
     pub limits: Limits,
     /// What the tables refused or purged.
     pub stats: TableStats,
+    /// Scratch space for building paths without allocating.
+    pub(crate) path_buf: String,
 }
 
 /// Memory and size figures of the tables.
@@ -521,6 +523,26 @@ fn is_normal(path: &str) -> bool {
 /// A relative name that needs no resolution.
 fn is_plain_relative(name: &str) -> bool {
     !name.starts_with('/') && plain_components(name.as_bytes())
+}
+
+/// Writes `name` made absolute against `dir` into `out` (cleared first).
+pub fn join_path_into(out: &mut String, dir: &str, name: &str) {
+    out.clear();
+    if name.starts_with('/') || dir.is_empty() {
+        if is_normal(name) {
+            out.push_str(name);
+        } else {
+            out.push_str(&normalize_path(name));
+        }
+    } else if is_normal(dir) && is_plain_relative(name) {
+        out.push_str(dir);
+        if dir != "/" {
+            out.push('/');
+        }
+        out.push_str(name);
+    } else {
+        out.push_str(&normalize_path(&format!("{dir}/{name}")));
+    }
 }
 
 /// `name` made absolute against `dir` (a directory path).
