@@ -305,7 +305,9 @@ pub struct FdTable {
     dense: Vec<Option<Box<FdInfo>>>,
     sparse: HashMap<i64, Box<FdInfo>, std::hash::BuildHasherDefault<IdHasher>>,
     len: usize,
-    /// Closed fds kept for reuse.
+    /// Closed fds kept for reuse: boxed, because the box itself is what the
+    /// next open reuses.
+    #[allow(clippy::vec_box)]
     spare: Vec<Box<FdInfo>>,
 }
 
