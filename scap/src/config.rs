@@ -196,6 +196,36 @@ impl Config {
     }
 }
 
+/// The native syscalls (plus [`PROCEXIT`]) whose events have one of `names`
+/// as their event type name (`evt.type`): e.g. `openat` selects the
+/// `openat` syscall, `execve` the `execve` syscall, `getppid` (a generic
+/// event) the `getppid` syscall. Names the architecture lacks (e.g. `open`
+/// on arm64) select nothing. This is how a filter's `evt.type` terms become
+/// the probe's syscall set.
+pub fn syscalls_for_event_types<'n>(
+    arch: Arch,
+    names: impl IntoIterator<Item = &'n str>,
+) -> Vec<&'static str> {
+    let wanted: std::collections::BTreeSet<&str> = names.into_iter().collect();
+    let mut out: Vec<&'static str> = arch
+        .syscalls()
+        .iter()
+        .filter(|e| {
+            let event_name = scap_schema::event_info(e.exit_event)
+                .filter(|_| e.exit_event != 0)
+                .map_or(e.name, |i| i.name);
+            wanted.contains(event_name) || wanted.contains(e.name)
+        })
+        .map(|e| e.name)
+        .collect();
+    if wanted.contains(PROCEXIT) {
+        out.push(PROCEXIT);
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,6 +241,21 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn event_type_names_become_syscalls() {
+        let x = syscalls_for_event_types(Arch::X86_64, ["openat", "execve", "procexit", "getppid"]);
+        assert_eq!(x, ["execve", "getppid", "openat", PROCEXIT]);
+        // `open` does not exist on arm64: nothing to select, no error.
+        let a = syscalls_for_event_types(Arch::Aarch64, ["open", "openat"]);
+        assert_eq!(a, ["openat"]);
+        // Every result is accepted by the plan.
+        let c = Config {
+            syscalls: Some(x.iter().map(|s| s.to_string()).collect()),
+            ..Config::default()
+        };
+        assert!(c.plan(Arch::X86_64).unwrap().procexit);
     }
 
     #[test]

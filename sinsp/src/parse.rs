@@ -120,6 +120,57 @@ impl<'a> P<'a> {
     }
 }
 
+/// The event types [`parse`] learns from: what a capture must contain for
+/// the tables to stay true, whatever else it is filtered down to. A capture
+/// tool selects these syscalls alongside the ones its filter asks for.
+pub const STATE_EVENTS: &[u16] = &[
+    PPME_SYSCALL_CLONE_20_X,
+    PPME_SYSCALL_CLONE3_X,
+    PPME_SYSCALL_FORK_20_X,
+    PPME_SYSCALL_VFORK_20_X,
+    PPME_SYSCALL_EXECVE_19_X,
+    PPME_SYSCALL_EXECVEAT_X,
+    PPME_PROCEXIT_1_E,
+    PPME_SYSCALL_OPEN_X,
+    PPME_SYSCALL_OPENAT_2_X,
+    PPME_SYSCALL_OPENAT2_X,
+    PPME_SYSCALL_CREAT_X,
+    PPME_SYSCALL_CLOSE_X,
+    PPME_SOCKET_SOCKET_X,
+    PPME_SOCKET_BIND_X,
+    PPME_SOCKET_CONNECT_X,
+    PPME_SOCKET_ACCEPT_5_X,
+    PPME_SOCKET_ACCEPT4_6_X,
+    PPME_SYSCALL_CHDIR_X,
+    PPME_SYSCALL_FCHDIR_X,
+    PPME_SYSCALL_SETUID_X,
+    PPME_SYSCALL_SETREUID_X,
+    PPME_SYSCALL_SETRESUID_X,
+    PPME_SYSCALL_SETGID_X,
+    PPME_SYSCALL_SETREGID_X,
+    PPME_SYSCALL_SETRESGID_X,
+    PPME_SYSCALL_PRCTL_X,
+    PPME_SYSCALL_DUP_1_X,
+    PPME_SYSCALL_DUP2_X,
+    PPME_SYSCALL_DUP3_X,
+    PPME_SYSCALL_PIPE_X,
+    PPME_SYSCALL_PIPE2_X,
+    PPME_SYSCALL_MEMFD_CREATE_X,
+];
+
+/// Whether [`parse`] learns from events of this type.
+pub fn is_state_event(event_type: u16) -> bool {
+    // Enter events carry nothing the tables need except procexit's.
+    STATE_EVENTS.contains(&event_type)
+}
+
+/// The names (`evt.type`) of [`STATE_EVENTS`].
+pub fn state_event_names() -> impl Iterator<Item = &'static str> {
+    STATE_EVENTS
+        .iter()
+        .filter_map(|&c| scap::schema::event_info(c).map(|i| i.name))
+}
+
 /// Applies one event to the tables.
 pub fn parse(state: &mut State, ev: &Event<'_>, deferred: &mut Vec<Deferred>) {
     match ev.event_type() {
