@@ -53,6 +53,15 @@ pub(crate) fn format_time(ts: u64, date: bool, nanos: bool, iso: bool) -> String
     s
 }
 
+/// `ts` (epoch ns) in UTC as RFC 3339 with nanoseconds, the form of Falco's
+/// alert `time`: `2024-01-01T10:00:00.123456789Z`.
+pub fn rfc3339_utc(ts: u64) -> String {
+    let mut s = format_time(ts, true, true, true);
+    s.truncate(s.len() - "+0000".len());
+    s.push('Z');
+    s
+}
+
 /// The syscall name of an event: for the generic event, the syscall it stands for.
 pub(crate) fn type_name<'a>(e: &SinspEvent<'a>) -> &'static str {
     if e.raw.event_type() == scap::schema::codes::PPME_GENERIC_X {

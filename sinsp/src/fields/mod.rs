@@ -49,6 +49,7 @@ pub mod value;
 use std::sync::OnceLock;
 
 pub use value::Value;
+pub use evt::rfc3339_utc;
 
 use crate::inspector::SinspEvent;
 
@@ -513,6 +514,15 @@ mod tests {
             r.lookup("proc.aname[x]"),
             Err(FieldError::BadArg { .. })
         ));
+    }
+
+    #[test]
+    fn alert_time_is_rfc3339_utc() {
+        // 2024-01-02T03:04:05.000000007Z
+        assert_eq!(
+            rfc3339_utc(1_704_164_645_000_000_007),
+            "2024-01-02T03:04:05.000000007Z"
+        );
     }
 
     #[test]
