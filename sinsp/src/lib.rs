@@ -7,7 +7,11 @@
 //! * [`parse`] applies each state-changing event to the [`state`] tables:
 //!   threads and processes, their fds, containers, users;
 //! * [`fields`] extracts libsinsp's fields (`proc.name`, `fd.name`,
-//!   `proc.is_exe_upper_layer`, ...) from an enriched [`SinspEvent`].
+//!   `proc.is_exe_upper_layer`, ...) from an enriched [`SinspEvent`];
+//! * [`filter`] compiles Falco conditions over those fields
+//!   (`evt.type = execve and proc.pname in (bash, sh)`) into a [`Filter`];
+//! * [`format`] renders Falco output formats (`%proc.name %fd.name`) with a
+//!   [`Formatter`], as text or JSON.
 //!
 //! ```no_run
 //! use sinsp::{fields::BoundField, Inspector, SinspNext};
@@ -30,9 +34,13 @@
 //! ```
 
 pub mod fields;
+pub mod filter;
+pub mod format;
 pub mod inspector;
 pub mod parse;
 pub mod state;
 
+pub use filter::{Definitions, Filter, FilterError};
+pub use format::{FormatError, Formatter};
 pub use inspector::{Inspector, InspectorStats, SinspEvent, SinspNext};
 pub use scap;
