@@ -418,11 +418,13 @@ fn exec(state: &mut State, ev: &Event<'_>) {
         if let Some(v) = p.str(at!(p, "exe")) {
             proc_.exe = v;
         }
-        if let Some(v) = p.list(at!(p, "args")) {
-            proc_.args = v;
+        // A new program has exactly the arguments and environment it was
+        // given, possibly none: an empty list replaces the old one too.
+        if let Some(i) = at!(p, "args") {
+            proc_.args = p.list(Some(i)).unwrap_or_default();
         }
-        if let Some(v) = p.list(at!(p, "env")) {
-            proc_.env = v;
+        if let Some(i) = at!(p, "env") {
+            proc_.env = p.list(Some(i)).unwrap_or_default();
         }
         if let Some(v) = p.str(at!(p, "cwd")) {
             proc_.cwd = normalize_dir(&v);

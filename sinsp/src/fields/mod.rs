@@ -48,8 +48,8 @@ pub mod value;
 
 use std::sync::OnceLock;
 
-pub use value::Value;
 pub use evt::rfc3339_utc;
+pub use value::Value;
 
 use crate::inspector::SinspEvent;
 

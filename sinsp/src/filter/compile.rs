@@ -213,10 +213,7 @@ impl<'d> Compiler<'d> {
                     },
                 ));
             }
-            return Ok((
-                self.node(lhs, &lty, op, negate, Test::Field(rhs)),
-                None,
-            ));
+            return Ok((self.node(lhs, &lty, op, negate, Test::Field(rhs)), None));
         }
 
         let items = self.items(&c.rhs, src)?;
@@ -246,7 +243,10 @@ impl<'d> Compiler<'d> {
         }
         if lty.field == Some("evt.type") && evt_type {
             let f = lhs.as_field().expect("a plain field").clone();
-            return Ok((Node::EvtType(Box::new(evt_type_check(&items, negate, f))), types));
+            return Ok((
+                Node::EvtType(Box::new(evt_type_check(&items, negate, f))),
+                types,
+            ));
         }
         let test = constant_test(op, &lty, &c.lhs.to_string(), &items, src)?;
         Ok((self.node(lhs, &lty, op, negate, test), types))
@@ -341,7 +341,15 @@ fn allowed(op: Op, ty: &StaticTy) -> bool {
         Class::Str => !matches!(op, BContains | BStartsWith),
         Class::Bytes => matches!(
             op,
-            Eq | Ne | Contains | BContains | StartsWith | BStartsWith | EndsWith | In | Intersects | Exists
+            Eq | Ne
+                | Contains
+                | BContains
+                | StartsWith
+                | BStartsWith
+                | EndsWith
+                | In
+                | Intersects
+                | Exists
         ),
     }
 }
@@ -437,9 +445,15 @@ fn constant_test(
             let parse = |it: &Item<'_>| -> Result<i128, FilterError> {
                 let s = text(it);
                 match ty.class {
-                    Class::Int { min, max } => parse_int(&s, min, max).map_err(|r| bad(it, ty.name, r)),
-                    Class::Port => parse_port(&s).map(i128::from).map_err(|r| bad(it, "port", r)),
-                    _ => parse_bool(&s).map(i128::from).map_err(|r| bad(it, "bool", r)),
+                    Class::Int { min, max } => {
+                        parse_int(&s, min, max).map_err(|r| bad(it, ty.name, r))
+                    }
+                    Class::Port => parse_port(&s)
+                        .map(i128::from)
+                        .map_err(|r| bad(it, "port", r)),
+                    _ => parse_bool(&s)
+                        .map(i128::from)
+                        .map_err(|r| bad(it, "bool", r)),
                 }
             };
             if set {
@@ -455,7 +469,11 @@ fn constant_test(
             let parse = |it: &Item<'_>| parse_double(&text(it)).map_err(|r| bad(it, "double", r));
             if set {
                 Test::Double(DoubleTest::Set(
-                    items.iter().map(parse).collect::<Result<Vec<_>, _>>()?.into(),
+                    items
+                        .iter()
+                        .map(parse)
+                        .collect::<Result<Vec<_>, _>>()?
+                        .into(),
                 ))
             } else {
                 Test::Double(DoubleTest::Cmp(op, parse(one())?))
@@ -465,7 +483,11 @@ fn constant_test(
             let parse = |it: &Item<'_>| parse_ip(&text(it)).map_err(|r| bad(it, "IP address", r));
             if set {
                 Test::Ip(IpTest::Set(
-                    items.iter().map(parse).collect::<Result<Vec<_>, _>>()?.into(),
+                    items
+                        .iter()
+                        .map(parse)
+                        .collect::<Result<Vec<_>, _>>()?
+                        .into(),
                 ))
             } else {
                 Test::Ip(IpTest::Eq(parse(one())?))

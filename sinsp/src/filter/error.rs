@@ -51,7 +51,11 @@ impl FilterError {
 impl fmt::Display for FilterError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.multiline {
-            write!(f, "at {} ({}:{}): {}", self.pos, self.line, self.col, self.kind)
+            write!(
+                f,
+                "at {} ({}:{}): {}",
+                self.pos, self.line, self.col, self.kind
+            )
         } else {
             write!(f, "at {}: {}", self.pos, self.kind)
         }

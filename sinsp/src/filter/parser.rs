@@ -97,7 +97,8 @@ pub(crate) fn number_len(s: &str) -> Option<usize> {
 /// `kw` followed by whitespace or `(`.
 fn keyword<'s>(i: &'s str, kw: &str) -> Option<&'s str> {
     let r = i.strip_prefix(kw)?;
-    r.starts_with(|c: char| is_blank(c) || c == '(').then_some(r)
+    r.starts_with(|c: char| is_blank(c) || c == '(')
+        .then_some(r)
 }
 
 /// The parser's state: where the parsed text sits in its source, and the
@@ -296,8 +297,7 @@ impl P {
             return expected(i, "a condition");
         }
         for (kw, hint) in [("not", "not"), ("and", "and"), ("or", "or")] {
-            if word.eq_ignore_ascii_case(kw) && (after.is_empty() || after.starts_with(is_blank))
-            {
+            if word.eq_ignore_ascii_case(kw) && (after.is_empty() || after.starts_with(is_blank)) {
                 return fail(
                     i,
                     ErrorKind::Typo {
