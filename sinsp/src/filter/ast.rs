@@ -530,6 +530,8 @@ impl fmt::Display for Check {
                 f.write_char(')')
             }
             Rhs::ListRef(name, _) => write!(f, " {name}"),
+            // A bare field on the right is a string: a field operand needs val().
+            Rhs::Operand(Operand::Field(x)) => write!(f, " val({x})"),
             Rhs::Operand(o) => write!(f, " {o}"),
         }
     }

@@ -10,7 +10,7 @@ use std::cell::Cell;
 use nom::branch::alt;
 use nom::bytes::complete::{tag_no_case, take_while, take_while1};
 use nom::character::complete::{char, digit0, digit1, hex_digit1, one_of, satisfy};
-use nom::combinator::{opt, recognize};
+use nom::combinator::opt;
 use nom::multi::many1_count;
 use nom::{Err, IResult, Parser as _};
 
@@ -58,32 +58,41 @@ fn ws(i: &str) -> &str {
     i.trim_start_matches(is_blank)
 }
 
+/// The text `parser` consumed at the start of `i` (what `recognize` does;
+/// computed from the rest, which is what the parser vouches for).
+fn consumed<'s, O>(
+    mut parser: impl nom::Parser<&'s str, Output = O, Error = PErr<'s>>,
+) -> impl FnMut(&'s str) -> R<'s, &'s str> {
+    move |i| {
+        let (r, _) = parser.parse(i)?;
+        Ok((r, &i[..i.len() - r.len()]))
+    }
+}
+
 /// `[a-zA-Z][a-zA-Z0-9_]*`
 fn ident(i: &str) -> R<'_, &str> {
-    recognize((
+    consumed((
         satisfy(|c| c.is_ascii_alphabetic()),
         take_while(|c: char| c.is_ascii_alphanumeric() || c == '_'),
-    ))
-    .parse(i)
+    ))(i)
 }
 
 /// `ident ("." ident)+`: a field name always has a dot.
 fn field_name(i: &str) -> R<'_, &str> {
-    recognize((ident, many1_count((char('.'), ident)))).parse(i)
+    consumed((ident, many1_count((char('.'), ident))))(i)
 }
 
 /// Hex `0x..`, or decimal `[+-]?digits[.digits][(e|E)(+|-)digits]`.
 fn number(i: &str) -> R<'_, &str> {
-    alt((
-        recognize((tag_no_case("0x"), hex_digit1)),
-        recognize((
+    consumed(alt((
+        consumed((tag_no_case("0x"), hex_digit1)),
+        consumed((
             opt(one_of("+-")),
             digit1,
             opt((char('.'), digit0)),
             opt((one_of("eE"), one_of("+-"), digit1)),
         )),
-    ))
-    .parse(i)
+    )))(i)
 }
 
 /// Length of the number at the start of `s`, if one is there.
@@ -94,10 +103,11 @@ pub(crate) fn number_len(s: &str) -> Option<usize> {
     })
 }
 
-/// `kw` followed by whitespace or `(`.
+/// `kw` followed by whitespace or `(` (or the end, so that a dangling
+/// keyword is reported as such).
 fn keyword<'s>(i: &'s str, kw: &str) -> Option<&'s str> {
     let r = i.strip_prefix(kw)?;
-    r.starts_with(|c: char| is_blank(c) || c == '(').then_some(r)
+    (r.is_empty() || r.starts_with(|c: char| is_blank(c) || c == '(')).then_some(r)
 }
 
 /// The parser's state: where the parsed text sits in its source, and the
@@ -762,5 +772,31 @@ pub(crate) fn parse_operand_prefix(
             base,
             ErrorKind::Expected("a field".into()),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::number_len;
+
+    #[test]
+    fn numbers_are_lexed_whole() {
+        for (s, n) in [
+            ("3.", Some(2)),
+            ("3.,", Some(2)),
+            ("-7)", Some(2)),
+            ("1.5", Some(3)),
+            ("+1.25e-3x", Some(8)),
+            ("2e+10", Some(5)),
+            ("6E-2", Some(4)),
+            ("1e5", Some(1)),
+            ("0XaB", Some(4)),
+            ("0xg", Some(1)),
+            ("x1", None),
+            ("-", None),
+            (".5", None),
+        ] {
+            assert_eq!(number_len(s), n, "{s:?}");
+        }
     }
 }
