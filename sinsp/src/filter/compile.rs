@@ -132,6 +132,9 @@ impl<'d> Compiler<'d> {
             path.push(name.into());
             return Err(at(ErrorKind::Cycle(path)));
         }
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(at(ErrorKind::TooDeep(MAX_DEPTH)));
+        }
         let in_macro = |inner: FilterError| {
             at(ErrorKind::InMacro {
                 name: name.into(),

@@ -127,7 +127,8 @@ pub fn metadata() -> Metadata {
             },
         },
     ];
-    let sleep = thread(300, 1, "sleep", "/usr/bin/sleep", &["10"]);
+    let mut sleep = thread(300, 1, "sleep", "/usr/bin/sleep", &["10"]);
+    sleep.env = nul_list(&["B64=aGVsbG8=", "BAD=#!#"]);
     Metadata {
         machine: Some(MachineInfo {
             num_cpus: 2,
