@@ -186,3 +186,12 @@ fn json_has_one_key_per_token() {
     }
     assert_eq!(getppid["evt.time"], json!(T0 + 5000));
 }
+
+#[test]
+fn long_tokens_with_multibyte_characters() {
+    // The search for the longest valid token stops at a character boundary.
+    let fmt = format!("%proc.{}ទ", "m".repeat(249));
+    assert!(Formatter::new(&fmt).is_err());
+    let fmt = format!("%proc.name{}ទ", "m".repeat(245));
+    assert!(Formatter::new(&fmt).is_ok());
+}

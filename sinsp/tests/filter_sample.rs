@@ -222,3 +222,34 @@ fn a_falco_style_rule_with_macros_lists_and_output() {
     assert!(lines[0].0.starts_with("Drift detected (proc.name=dropped "), "{}", lines[0].0);
     assert_eq!(lines[2].1["proc.is_exe_from_memfd"], serde_json::json!(true));
 }
+
+#[test]
+fn event_type_checks_agree_with_the_field_on_every_event() {
+    // Every name the sample's events report, generic syscalls included.
+    let field = BoundField::parse("evt.type").unwrap();
+    let mut names = std::collections::BTreeSet::new();
+    replay(|e| {
+        names.insert(get(&field, e).unwrap());
+    });
+    assert!(names.contains("openat") && names.len() > 20, "{names:?}");
+    let checks: Vec<(String, Filter, Filter)> = names
+        .iter()
+        .map(|n| {
+            (
+                n.clone(),
+                Filter::compile(&format!("evt.type = {n}")).unwrap(),
+                Filter::compile(&format!("evt.type != {n}")).unwrap(),
+            )
+        })
+        .collect();
+    let half: Vec<&str> = names.iter().step_by(2).map(String::as_str).collect();
+    let set = Filter::compile(&format!("evt.type in ({})", half.join(", "))).unwrap();
+    replay(|e| {
+        let t = get(&field, e).unwrap();
+        for (n, eq, ne) in &checks {
+            assert_eq!(eq.matches(e), &t == n, "evt.type = {n} on {t}");
+            assert_eq!(ne.matches(e), &t != n, "evt.type != {n} on {t}");
+        }
+        assert_eq!(set.matches(e), half.contains(&t.as_str()), "{t}");
+    });
+}

@@ -416,10 +416,10 @@ pub(crate) fn write_quoted(f: &mut impl fmt::Write, bytes: &[u8]) -> fmt::Result
     f.write_char('"')
 }
 
-/// Is `bytes` printable as a bare value?
+/// Is `bytes` printable as a bare value (what the lexer reads as one)?
 fn bare_ok(bytes: &[u8]) -> bool {
     match std::str::from_utf8(bytes) {
-        Ok(s) => !s.is_empty() && !s.chars().any(|c| ends_bare(c) || c.is_control()),
+        Ok(s) => !s.is_empty() && !s.chars().any(ends_bare),
         Err(_) => false,
     }
 }

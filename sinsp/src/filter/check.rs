@@ -299,27 +299,52 @@ fn dyn_test(op: Op, l: &Value<'_>, r: &Value<'_>) -> bool {
 
 /// `evt.type = X`, `evt.type in (...)`, `evt.type != X`: a bit per event
 /// code, so that the common case reads no parameter and compares no text.
-/// The generic event, whose `evt.type` is the syscall it stands for, takes
-/// the field's value.
+/// The generic event's `evt.type` is the syscall it stands for (its first
+/// parameter, a PPM_SC code): a second bit set, per PPM_SC code, answers
+/// for it; a code without a name is `syscall`, as the field says.
 pub(crate) struct EvtTypeC {
+    /// By event code.
     pub(crate) bits: Box<[u64]>,
+    /// By PPM_SC code, for the generic event.
+    pub(crate) sc_bits: Box<[u64]>,
+    /// PPM_SC codes that have a name.
+    pub(crate) sc_known: Box<[u64]>,
+    /// The names, for what the bit sets do not cover.
     pub(crate) names: StrSet,
     pub(crate) negate: bool,
+    /// `evt.type`, for events beyond the schema's table.
     pub(crate) field: BoundField,
+}
+
+#[inline]
+fn bit(set: &[u64], i: usize) -> Option<bool> {
+    set.get(i >> 6).map(|w| w >> (i & 63) & 1 == 1)
 }
 
 impl EvtTypeC {
     #[inline]
     fn eval(&self, e: &SinspEvent<'_>) -> bool {
-        let code = usize::from(e.raw.event_type());
-        let hit = match self.bits.get(code >> 6) {
-            Some(w) if code != usize::from(scap::schema::codes::PPME_GENERIC_X) => {
-                w >> (code & 63) & 1 == 1
+        let code = e.raw.event_type();
+        let hit = if code == scap::schema::codes::PPME_GENERIC_X {
+            match e.raw.param_bytes(0) {
+                Ok(&[lo, hi]) => {
+                    let sc = usize::from(u16::from_le_bytes([lo, hi]));
+                    if bit(&self.sc_known, sc) == Some(true) {
+                        bit(&self.sc_bits, sc) == Some(true)
+                    } else {
+                        self.names.contains(b"syscall")
+                    }
+                }
+                _ => self.names.contains(b"syscall"),
             }
-            _ => match self.field.extract(e) {
-                Some(v) => bytes_of(&v).is_some_and(|b| self.names.contains(b)),
-                None => return false,
-            },
+        } else {
+            match bit(&self.bits, usize::from(code)) {
+                Some(b) => b,
+                None => match self.field.extract(e) {
+                    Some(v) => bytes_of(&v).is_some_and(|b| self.names.contains(b)),
+                    None => return false,
+                },
+            }
         };
         hit != self.negate
     }

@@ -351,16 +351,30 @@ fn allowed(op: Op, ty: &StaticTy) -> bool {
 
 fn evt_type_check(items: &[Item<'_>], negate: bool, field: BoundField) -> EvtTypeC {
     let names = StrSet::new(items.iter().map(|i| &*i.value));
+    let set = |bits: &mut Vec<u64>, i: usize| {
+        if bits.len() <= i >> 6 {
+            bits.resize((i >> 6) + 1, 0);
+        }
+        bits[i >> 6] |= 1 << (i & 63);
+    };
     let events = scap::schema::events();
     let mut bits = vec![0u64; events.len().div_ceil(64)];
     for e in events {
         if names.contains(e.name.as_bytes()) {
-            let c = usize::from(e.code);
-            bits[c >> 6] |= 1 << (c & 63);
+            set(&mut bits, usize::from(e.code));
+        }
+    }
+    let (mut sc_bits, mut sc_known) = (Vec::new(), Vec::new());
+    for &(code, name) in scap::schema::PPM_SC {
+        set(&mut sc_known, usize::from(code));
+        if names.contains(name.as_bytes()) {
+            set(&mut sc_bits, usize::from(code));
         }
     }
     EvtTypeC {
         bits: bits.into(),
+        sc_bits: sc_bits.into(),
+        sc_known: sc_known.into(),
         names,
         negate,
         field,
