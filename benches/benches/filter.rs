@@ -102,14 +102,8 @@ fn replay<'a>(
     evs: &'a Events,
     mut per_event: impl FnMut(&SinspEvent<'_>) -> u64,
 ) -> (Inspector<VecEngine<'a>>, u64) {
-    let mut insp = Inspector::with_metadata(
-        VecEngine {
-            events: evs,
-            at: 0,
-        },
-        meta,
-        Limits::default(),
-    );
+    let mut insp =
+        Inspector::with_metadata(VecEngine { events: evs, at: 0 }, meta, Limits::default());
     let mut acc = 0u64;
     while let SinspNext::Event(e) = insp.next().expect("event") {
         acc = acc.wrapping_add(per_event(&e));
@@ -123,7 +117,9 @@ fn bench(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("filter/compile");
     for (name, rule) in [("spawn_rule", SPAWN_RULE), ("open_rule", OPEN_RULE)] {
-        g.bench_function(name, |b| b.iter(|| Filter::compile(black_box(rule)).expect("compiles")));
+        g.bench_function(name, |b| {
+            b.iter(|| Filter::compile(black_box(rule)).expect("compiles"))
+        });
     }
     g.finish();
 

@@ -146,7 +146,10 @@ impl Formatter {
             let mut j = pct + 1;
             let digits = fmt[j..].bytes().take_while(u8::is_ascii_digit).count();
             let width = if digits > 0 {
-                let w = fmt[j..j + digits].parse::<usize>().ok().filter(|w| *w <= 65536);
+                let w = fmt[j..j + digits]
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|w| *w <= 65536);
                 Some(w.ok_or_else(|| {
                     FilterError::new(fmt, j, ErrorKind::Expected("a width up to 65536".into()))
                 })?)
@@ -166,7 +169,11 @@ impl Formatter {
             let time = operand.as_field().is_some_and(|f| {
                 matches!(
                     f.def.name,
-                    "evt.time" | "evt.time.s" | "evt.time.iso8601" | "evt.datetime" | "evt.datetime.s"
+                    "evt.time"
+                        | "evt.time.s"
+                        | "evt.time.iso8601"
+                        | "evt.datetime"
+                        | "evt.datetime.s"
                 )
             });
             if !text.is_empty() {
@@ -207,7 +214,11 @@ impl Formatter {
                 Part::Token(t) => t,
             };
             let at = out.len();
-            match t.operand.eval(e).filter(|v| !matches!(v, Value::List(l) if l.is_empty())) {
+            match t
+                .operand
+                .eval(e)
+                .filter(|v| !matches!(v, Value::List(l) if l.is_empty()))
+            {
                 Some(v) => {
                     let _ = write!(out, "{v}");
                 }

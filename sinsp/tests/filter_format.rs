@@ -58,10 +58,16 @@ fn tokens_and_text() {
         }
         assert_eq!(line(fmt, "read_passwd").as_deref(), Some(want), "{fmt}");
     }
-    assert_eq!(line("%fd.sip:%fd.sport", "write_tcp").as_deref(), Some("93.184.216.34:443"));
+    assert_eq!(
+        line("%fd.sip:%fd.sport", "write_tcp").as_deref(),
+        Some("93.184.216.34:443")
+    );
     assert_eq!(line("%fd.sip", "read_udp6").as_deref(), Some("fd00::1"));
     assert_eq!(line("%evt.type", "getppid").as_deref(), Some("getppid"));
-    assert_eq!(line("%evt.rawtime", "read_passwd"), Some((T0 + 1000).to_string()));
+    assert_eq!(
+        line("%evt.rawtime", "read_passwd"),
+        Some((T0 + 1000).to_string())
+    );
     assert_eq!(
         line("%evt.time.iso8601", "read_passwd").as_deref(),
         Some("2024-01-01T00:00:00.000001000+0000")
@@ -72,12 +78,18 @@ fn tokens_and_text() {
 fn missing_values_suppress_or_print_na() {
     // Without '*': no line for an event without an fd.
     let plain = lines("%proc.name %fd.name");
-    let got: Vec<_> = plain.iter().map(|(l, s)| (l.as_str(), s.as_deref())).collect();
+    let got: Vec<_> = plain
+        .iter()
+        .map(|(l, s)| (l.as_str(), s.as_deref()))
+        .collect();
     assert_eq!(got[4], ("getppid", None));
     assert_eq!(got[5], ("close_bad", None));
     assert_eq!(got[0], ("read_passwd", Some("cat /etc/passwd")));
     // With '*': <NA>.
-    assert_eq!(line("*%proc.name %fd.name", "getppid").as_deref(), Some("sleep <NA>"));
+    assert_eq!(
+        line("*%proc.name %fd.name", "getppid").as_deref(),
+        Some("sleep <NA>")
+    );
     assert_eq!(line("*%fd.types", "getppid").as_deref(), Some("<NA>"));
     assert_eq!(line("*", "getppid").as_deref(), Some(""));
     assert_eq!(line("**%proc.name", "getppid").as_deref(), Some("*sleep"));
@@ -88,7 +100,10 @@ fn missing_values_suppress_or_print_na() {
         let ok = f.format(e, &mut out);
         (label.to_string(), ok, out)
     });
-    assert_eq!(kept[0], ("read_passwd".into(), true, "prefix:cat /etc/passwd".into()));
+    assert_eq!(
+        kept[0],
+        ("read_passwd".into(), true, "prefix:cat /etc/passwd".into())
+    );
     assert_eq!(kept[4], ("getppid".into(), false, "prefix:".into()));
 }
 
@@ -114,15 +129,39 @@ fn format_errors() {
         ("%", 1, "expected a field or a transformer after '%'"),
         ("abc %12", 7, "expected a field or a transformer after '%'"),
         ("%%", 1, "expected a field or a transformer after '%'"),
-        ("%(proc.name)", 1, "expected a field or a transformer after '%'"),
+        (
+            "%(proc.name)",
+            1,
+            "expected a field or a transformer after '%'",
+        ),
         ("x %5 y", 4, "expected a field or a transformer after '%'"),
-        ("%fd.ip", 1, "field 'fd.ip' can only be used in conditions, not printed"),
-        ("*%fd.net", 2, "field 'fd.net' can only be used in conditions, not printed"),
+        (
+            "%fd.ip",
+            1,
+            "field 'fd.ip' can only be used in conditions, not printed",
+        ),
+        (
+            "*%fd.net",
+            2,
+            "field 'fd.net' can only be used in conditions, not printed",
+        ),
         ("%proc.nmae", 1, "unknown field 'proc.nmae'"),
         ("%nosuch(proc.name)", 1, "unknown transformer 'nosuch'"),
-        ("%tolower(proc.pid)", 1, "tolower(): takes a string, not int64"),
-        ("%tolower(proc.aname)", 9, "field 'proc.aname' cannot be wrapped by a transformer"),
-        ("%99999999999999999999proc.name", 1, "expected a width up to 65536"),
+        (
+            "%tolower(proc.pid)",
+            1,
+            "tolower(): takes a string, not int64",
+        ),
+        (
+            "%tolower(proc.aname)",
+            9,
+            "field 'proc.aname' cannot be wrapped by a transformer",
+        ),
+        (
+            "%99999999999999999999proc.name",
+            1,
+            "expected a width up to 65536",
+        ),
     ] {
         let e = Formatter::new(fmt).expect_err(fmt);
         assert_eq!(e.pos, pos, "{fmt}: {e}");
@@ -181,7 +220,15 @@ fn json_has_one_key_per_token() {
     // Missing values are null.
     let getppid = &out[4].1;
     assert_eq!(getppid["proc.name"], json!("sleep"));
-    for k in ["fd.name", "evt.failed", "fd.sip", "fd.sport", "fd.types", "evt.buffer", "evt.arg.fd"] {
+    for k in [
+        "fd.name",
+        "evt.failed",
+        "fd.sip",
+        "fd.sport",
+        "fd.types",
+        "evt.buffer",
+        "evt.arg.fd",
+    ] {
         assert_eq!(getppid[k], serde_json::Value::Null, "{k}");
     }
     assert_eq!(getppid["evt.time"], json!(T0 + 5000));

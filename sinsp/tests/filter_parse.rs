@@ -104,7 +104,8 @@ fn valid_conditions_parse_and_round_trip() {
     for src in VALID {
         let e = parse(src).unwrap_or_else(|e| panic!("{src:?}: {e}"));
         let printed = e.to_string();
-        let again = parse(&printed).unwrap_or_else(|err| panic!("{src:?} printed as {printed:?}: {err}"));
+        let again =
+            parse(&printed).unwrap_or_else(|err| panic!("{src:?} printed as {printed:?}: {err}"));
         assert_eq!(
             again.without_spans(),
             e.without_spans(),
@@ -125,26 +126,86 @@ const INVALID: &[(&str, usize, &str)] = &[
     ("proc.name", 9, "expected an operator"),
     ("proc.name bash", 10, "expected an operator"),
     ("proc.name containsbash", 10, "expected an operator"),
-    ("proc.name contains\"x\"", 18, "expected whitespace after 'contains'"),
-    ("proc.name contains", 18, "expected a value after 'contains'"),
-    ("proc.name = bash and", 20, "expected a condition after 'and'"),
-    ("proc.name = bash or ", 20, "expected a condition after 'or'"),
+    (
+        "proc.name contains\"x\"",
+        18,
+        "expected whitespace after 'contains'",
+    ),
+    (
+        "proc.name contains",
+        18,
+        "expected a value after 'contains'",
+    ),
+    (
+        "proc.name = bash and",
+        20,
+        "expected a condition after 'and'",
+    ),
+    (
+        "proc.name = bash or ",
+        20,
+        "expected a condition after 'or'",
+    ),
     ("proc.name = bash and and x", 21, "expected a condition"),
     ("not", 3, "expected a condition after 'not'"),
     ("not ", 4, "expected a condition after 'not'"),
     ("(proc.name = bash", 17, "expected ')', 'and' or 'or'"),
     ("(", 1, "expected a condition after '('"),
-    ("proc.name = bash)", 16, "expected 'and', 'or' or the end of the condition"),
-    ("proc.name exists x", 17, "expected 'and', 'or' or the end of the condition"),
-    ("proc.name = a b", 14, "expected 'and', 'or' or the end of the condition"),
-    ("proc.name = bash && fd.name = x", 17, "'&&' is not an operator of this language; write 'and'"),
-    ("proc.name = bash || fd.name = x", 17, "'||' is not an operator of this language; write 'or'"),
-    ("proc.name = bash AND fd.name = x", 17, "'AND' is not an operator of this language; write 'and'"),
-    ("proc.name = bash OR fd.name = x", 17, "'OR' is not an operator of this language; write 'or'"),
-    ("proc.name = bash Or(fd.name = x)", 17, "'Or' is not an operator of this language; write 'or'"),
-    ("(proc.name = bash AND fd.name = x)", 18, "'AND' is not an operator of this language; write 'and'"),
-    ("NOT proc.name = bash", 0, "'NOT' is not an operator of this language; write 'not'"),
-    ("!proc.name = bash", 0, "'!' is not an operator of this language; write 'not'"),
+    (
+        "proc.name = bash)",
+        16,
+        "expected 'and', 'or' or the end of the condition",
+    ),
+    (
+        "proc.name exists x",
+        17,
+        "expected 'and', 'or' or the end of the condition",
+    ),
+    (
+        "proc.name = a b",
+        14,
+        "expected 'and', 'or' or the end of the condition",
+    ),
+    (
+        "proc.name = bash && fd.name = x",
+        17,
+        "'&&' is not an operator of this language; write 'and'",
+    ),
+    (
+        "proc.name = bash || fd.name = x",
+        17,
+        "'||' is not an operator of this language; write 'or'",
+    ),
+    (
+        "proc.name = bash AND fd.name = x",
+        17,
+        "'AND' is not an operator of this language; write 'and'",
+    ),
+    (
+        "proc.name = bash OR fd.name = x",
+        17,
+        "'OR' is not an operator of this language; write 'or'",
+    ),
+    (
+        "proc.name = bash Or(fd.name = x)",
+        17,
+        "'Or' is not an operator of this language; write 'or'",
+    ),
+    (
+        "(proc.name = bash AND fd.name = x)",
+        18,
+        "'AND' is not an operator of this language; write 'and'",
+    ),
+    (
+        "NOT proc.name = bash",
+        0,
+        "'NOT' is not an operator of this language; write 'not'",
+    ),
+    (
+        "!proc.name = bash",
+        0,
+        "'!' is not an operator of this language; write 'not'",
+    ),
     ("proc.name in", 12, "expected a list after 'in'"),
     ("proc.name in ", 13, "expected a list after 'in'"),
     ("proc.name in (a, b", 18, "expected ',' or ')' in the list"),
@@ -152,32 +213,100 @@ const INVALID: &[(&str, usize, &str)] = &[
     ("proc.name in (a,)", 16, "expected a list item"),
     ("proc.name in (,)", 14, "expected a list item"),
     ("proc.name in and", 13, "expected a list after 'in'"),
-    ("proc.name pmatch \"/x\"", 17, "expected a list after 'pmatch'"),
+    (
+        "proc.name pmatch \"/x\"",
+        17,
+        "expected a list after 'pmatch'",
+    ),
     ("proc.pid > abc", 11, "expected a number after '>'"),
     ("proc.pid <= \"5\"", 12, "expected a number after '<='"),
     ("proc.name = 'abc", 12, "unterminated string"),
     ("proc.name = \"abc\\\"", 12, "unterminated string"),
-    ("proc.name = \"a\\qb\"", 14, "unsupported string escape sequence '\\q'"),
-    ("proc.name = 'a\\\"b'", 14, "unsupported string escape sequence '\\\"'"),
-    ("proc.name = \"a\\'b\"", 14, "unsupported string escape sequence '\\''"),
-    ("proc.name = \"\\x4\"", 13, "unsupported string escape sequence '\\x'"),
-    ("proc.name = \"\\xzz\"", 13, "unsupported string escape sequence '\\x'"),
-    ("proc.name = \"\\u0041\"", 13, "unsupported string escape sequence '\\u'"),
+    (
+        "proc.name = \"a\\qb\"",
+        14,
+        "unsupported string escape sequence '\\q'",
+    ),
+    (
+        "proc.name = 'a\\\"b'",
+        14,
+        "unsupported string escape sequence '\\\"'",
+    ),
+    (
+        "proc.name = \"a\\'b\"",
+        14,
+        "unsupported string escape sequence '\\''",
+    ),
+    (
+        "proc.name = \"\\x4\"",
+        13,
+        "unsupported string escape sequence '\\x'",
+    ),
+    (
+        "proc.name = \"\\xzz\"",
+        13,
+        "unsupported string escape sequence '\\x'",
+    ),
+    (
+        "proc.name = \"\\u0041\"",
+        13,
+        "unsupported string escape sequence '\\u'",
+    ),
     ("proc.aname[2", 12, "expected ']' after the field argument"),
-    ("proc.aname[] = x", 11, "expected a field argument after '['"),
+    (
+        "proc.aname[] = x",
+        11,
+        "expected a field argument after '['",
+    ),
     ("proc.env[\"x] = y", 9, "unterminated string"),
     ("foo(proc.name) = x", 0, "unknown transformer 'foo'"),
-    ("val(proc.name) = x", 0, "expected a field or a transformer (val() only goes on the right-hand side)"),
-    ("tolower(proc.name = x", 18, "expected ',' or ')' after a transformer argument"),
+    (
+        "val(proc.name) = x",
+        0,
+        "expected a field or a transformer (val() only goes on the right-hand side)",
+    ),
+    (
+        "tolower(proc.name = x",
+        18,
+        "expected ',' or ')' after a transformer argument",
+    ),
     ("tolower() = x", 8, "expected a transformer argument"),
     ("tolower(bare) = x", 8, "expected a field name"),
-    ("proc.name = val(tolower(proc.pname))", 16, "expected a field name"),
-    ("proc.name = val(proc.pname", 26, "expected ')' after the field of val()"),
-    ("len(val(proc.name)) = 1", 4, "expected a field or a transformer (val() only goes on the right-hand side)"),
-    ("proc = bash", 5, "expected 'and', 'or' or the end of the condition"),
-    ("5 = 5", 0, "expected a condition: a field, a macro name, 'not' or '('"),
-    ("= bash", 0, "expected a condition: a field, a macro name, 'not' or '('"),
-    ("proc.name = bash and = x", 21, "expected a condition: a field, a macro name, 'not' or '('"),
+    (
+        "proc.name = val(tolower(proc.pname))",
+        16,
+        "expected a field name",
+    ),
+    (
+        "proc.name = val(proc.pname",
+        26,
+        "expected ')' after the field of val()",
+    ),
+    (
+        "len(val(proc.name)) = 1",
+        4,
+        "expected a field or a transformer (val() only goes on the right-hand side)",
+    ),
+    (
+        "proc = bash",
+        5,
+        "expected 'and', 'or' or the end of the condition",
+    ),
+    (
+        "5 = 5",
+        0,
+        "expected a condition: a field, a macro name, 'not' or '('",
+    ),
+    (
+        "= bash",
+        0,
+        "expected a condition: a field, a macro name, 'not' or '('",
+    ),
+    (
+        "proc.name = bash and = x",
+        21,
+        "expected a condition: a field, a macro name, 'not' or '('",
+    ),
 ];
 
 #[test]
@@ -203,10 +332,7 @@ fn errors_in_multiline_conditions_give_line_and_column() {
     let src = "proc.name = bash and\n  fd.name =";
     let e = parse(src).unwrap_err();
     assert_eq!((e.pos, e.line, e.col), (32, 2, 12));
-    assert_eq!(
-        e.to_string(),
-        "at 32 (2:12): expected a value after '='"
-    );
+    assert_eq!(e.to_string(), "at 32 (2:12): expected a value after '='");
     // Columns count characters, not bytes.
     let e = parse("proc.name = 'é' and\n\té = x").unwrap_err();
     assert_eq!((e.line, e.col), (2, 2));
@@ -214,15 +340,34 @@ fn errors_in_multiline_conditions_give_line_and_column() {
 
 #[test]
 fn depth_is_limited() {
-    let ok = format!("{}a.b exists{}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
+    let ok = format!(
+        "{}a.b exists{}",
+        "(".repeat(MAX_DEPTH),
+        ")".repeat(MAX_DEPTH)
+    );
     assert!(parse(&ok).is_ok());
-    let deep = format!("{}a.b exists{}", "(".repeat(MAX_DEPTH + 1), ")".repeat(MAX_DEPTH + 1));
+    let deep = format!(
+        "{}a.b exists{}",
+        "(".repeat(MAX_DEPTH + 1),
+        ")".repeat(MAX_DEPTH + 1)
+    );
     let e = parse(&deep).unwrap_err();
     assert_eq!(e.kind, ErrorKind::TooDeep(MAX_DEPTH));
     assert_eq!(e.pos, MAX_DEPTH);
-    let nots = format!("{}a.b exists{}", "not (".repeat(MAX_DEPTH + 1), ")".repeat(MAX_DEPTH + 1));
-    assert_eq!(parse(&nots).unwrap_err().kind, ErrorKind::TooDeep(MAX_DEPTH));
-    let tr = format!("{}a.b{} = x", "tolower(".repeat(MAX_DEPTH + 1), ")".repeat(MAX_DEPTH + 1));
+    let nots = format!(
+        "{}a.b exists{}",
+        "not (".repeat(MAX_DEPTH + 1),
+        ")".repeat(MAX_DEPTH + 1)
+    );
+    assert_eq!(
+        parse(&nots).unwrap_err().kind,
+        ErrorKind::TooDeep(MAX_DEPTH)
+    );
+    let tr = format!(
+        "{}a.b{} = x",
+        "tolower(".repeat(MAX_DEPTH + 1),
+        ")".repeat(MAX_DEPTH + 1)
+    );
     assert_eq!(parse(&tr).unwrap_err().kind, ErrorKind::TooDeep(MAX_DEPTH));
     // A long flat chain is not deep, and `not` repeated is toggled.
     let flat = vec!["a.b exists"; 5000].join(" and ");
@@ -277,12 +422,16 @@ fn string_escapes_follow_the_reference() {
 #[test]
 fn precedence_and_structure() {
     let e = parse("a.b = 1 or c.d = 2 and e.f = 3").unwrap();
-    let ExprKind::Or(v) = &e.kind else { panic!("{e:?}") };
+    let ExprKind::Or(v) = &e.kind else {
+        panic!("{e:?}")
+    };
     assert_eq!(v.len(), 2);
     assert!(matches!(v[1].kind, ExprKind::And(ref w) if w.len() == 2));
 
     let e = parse("not a.b = 1 and c.d = 2").unwrap();
-    let ExprKind::And(v) = &e.kind else { panic!("{e:?}") };
+    let ExprKind::And(v) = &e.kind else {
+        panic!("{e:?}")
+    };
     assert!(matches!(v[0].kind, ExprKind::Not(_)));
 
     // n-ary, not nested.
@@ -298,8 +447,14 @@ fn precedence_and_structure() {
     assert_eq!(e.to_string(), "(a.b exists or c.d exists) or e.f exists");
 
     // `not` toggles.
-    assert!(matches!(parse("not not a.b exists").unwrap().kind, ExprKind::Check(_)));
-    assert!(matches!(parse("not not not a.b exists").unwrap().kind, ExprKind::Not(_)));
+    assert!(matches!(
+        parse("not not a.b exists").unwrap().kind,
+        ExprKind::Check(_)
+    ));
+    assert!(matches!(
+        parse("not not not a.b exists").unwrap().kind,
+        ExprKind::Not(_)
+    ));
 
     // `==` is `=`.
     assert_eq!(check("a.b == c").op, Op::Eq);
@@ -314,7 +469,10 @@ fn precedence_and_structure() {
             span: Span::new(12, 22)
         })
     );
-    assert!(matches!(check("proc.name = val(proc.pname)").rhs, Rhs::Operand(_)));
+    assert!(matches!(
+        check("proc.name = val(proc.pname)").rhs,
+        Rhs::Operand(_)
+    ));
     assert!(matches!(
         check("proc.name in my_list").rhs,
         Rhs::ListRef(ref n, _) if n == "my_list"
@@ -332,17 +490,25 @@ fn spans_point_into_the_source() {
     assert_eq!(e.span, Span::new(0, src.len()));
     let ExprKind::And(v) = &e.kind else { panic!() };
     let text = |s: Span| &src[s.start..s.end];
-    let ExprKind::Check(c) = &v[0].kind else { panic!() };
+    let ExprKind::Check(c) = &v[0].kind else {
+        panic!()
+    };
     assert_eq!(text(v[0].span), "fd.name = /etc");
     assert_eq!(text(c.lhs.span()), "fd.name");
     assert_eq!(text(c.op_span), "=");
-    let ExprKind::Check(c) = &v[1].kind else { panic!() };
+    let ExprKind::Check(c) = &v[1].kind else {
+        panic!()
+    };
     assert_eq!(text(c.lhs.span()), "proc.aname[2]");
     assert_eq!(text(c.op_span), "in");
-    let Rhs::List(items, span) = &c.rhs else { panic!() };
+    let Rhs::List(items, span) = &c.rhs else {
+        panic!()
+    };
     assert_eq!(text(*span), "(bash, 'sh')");
     assert_eq!(text(items[1].span), "'sh'");
-    let ExprKind::Check(c) = &v[2].kind else { panic!() };
+    let ExprKind::Check(c) = &v[2].kind else {
+        panic!()
+    };
     assert_eq!(text(c.lhs.span()), "tolower(proc.name)");
     assert_eq!(text(c.op_span), "exists");
 }
@@ -381,8 +547,12 @@ const NAMES: &[&str] = &[
     "x.y_1.Z9",
 ];
 const ARGS: &[&str] = &["2", "HOME", "MY VAR", "", "a]b", "x\"y'z", "é"];
-const IDENTS: &[&str] = &["foo", "my_macro", "x1", "tolower", "val", "exists", "in", "NOTE", "andy"];
-const NUMBERS: &[&str] = &["0", "42", "-7", "+3", "1.5", "3.", "0x1F", "0XaB", "2e+10", "6E-2"];
+const IDENTS: &[&str] = &[
+    "foo", "my_macro", "x1", "tolower", "val", "exists", "in", "NOTE", "andy",
+];
+const NUMBERS: &[&str] = &[
+    "0", "42", "-7", "+3", "1.5", "3.", "0x1F", "0XaB", "2e+10", "6E-2",
+];
 
 fn sp() -> Span {
     Span::default()
@@ -391,9 +561,7 @@ fn sp() -> Span {
 fn gen_literal(r: &mut Rng) -> Literal {
     if r.below(2) == 0 {
         // Bare: anything but blanks, ( ) " ' = ,
-        let alphabet: Vec<char> = "abcXYZ019/._-*?[]!<>:@+&|\\éü"
-            .chars()
-            .collect();
+        let alphabet: Vec<char> = "abcXYZ019/._-*?[]!<>:@+&|\\éü".chars().collect();
         let n = 1 + r.below(8);
         let s: String = (0..n).map(|_| r.pick(&alphabet)).collect();
         Literal {
@@ -431,7 +599,9 @@ fn gen_operand(r: &mut Rng, depth: usize, allow_val: bool) -> Operand {
     let kind = r.pick(&kinds);
     let args = match kind {
         TransformerKind::Val => vec![TrArg::Operand(Operand::Field(gen_field(r)))],
-        _ => (0..1 + r.below(3)).map(|_| gen_tr_arg(r, depth - 1, true)).collect(),
+        _ => (0..1 + r.below(3))
+            .map(|_| gen_tr_arg(r, depth - 1, true))
+            .collect(),
     };
     Operand::Transform(Transform {
         kind,
@@ -452,7 +622,9 @@ fn gen_tr_arg(r: &mut Rng, depth: usize, lists: bool) -> TrArg {
             span: sp(),
         }),
         4 => TrArg::List(
-            (0..r.below(3)).map(|_| gen_tr_arg(r, depth, false)).collect(),
+            (0..r.below(3))
+                .map(|_| gen_tr_arg(r, depth, false))
+                .collect(),
             sp(),
         ),
         _ => TrArg::Operand(gen_operand(r, depth, false)),
@@ -505,8 +677,16 @@ fn gen_expr(r: &mut Rng, depth: usize) -> Expr {
         }
     } else {
         match r.below(3) {
-            0 => ExprKind::Or((0..2 + r.below(3)).map(|_| gen_expr(r, depth - 1)).collect()),
-            1 => ExprKind::And((0..2 + r.below(3)).map(|_| gen_expr(r, depth - 1)).collect()),
+            0 => ExprKind::Or(
+                (0..2 + r.below(3))
+                    .map(|_| gen_expr(r, depth - 1))
+                    .collect(),
+            ),
+            1 => ExprKind::And(
+                (0..2 + r.below(3))
+                    .map(|_| gen_expr(r, depth - 1))
+                    .collect(),
+            ),
             _ => ExprKind::Not(Box::new(gen_expr(r, depth - 1))),
         }
     };

@@ -60,8 +60,10 @@ fn cases() -> Vec<(&'static str, Pred, Option<usize>)> {
         (
             "evt.type in (connect, accept, accept4) and fd.sport = 18080",
             |f, e| {
-                matches!(get(&f.evt_type, e).as_deref(), Some("connect" | "accept" | "accept4"))
-                    && f.sport.extract(e) == Some(Value::Port(18080))
+                matches!(
+                    get(&f.evt_type, e).as_deref(),
+                    Some("connect" | "accept" | "accept4")
+                ) && f.sport.extract(e) == Some(Value::Port(18080))
             },
             // The client's connect and the server's accept4.
             Some(2),
@@ -98,9 +100,7 @@ fn cases() -> Vec<(&'static str, Pred, Option<usize>)> {
         ),
         (
             "evt.buffer bcontains 2f62696e",
-            |f, e| {
-                matches!(f.buffer.extract(e), Some(Value::Bytes(b)) if b.windows(4).any(|w| w == b"/bin"))
-            },
+            |f, e| matches!(f.buffer.extract(e), Some(Value::Bytes(b)) if b.windows(4).any(|w| w == b"/bin")),
             None,
         ),
         (
@@ -189,9 +189,15 @@ fn conditions_on_the_sample_agree_with_hand_written_predicates() {
 #[test]
 fn a_falco_style_rule_with_macros_lists_and_output() {
     let mut d = Definitions::new();
-    d.macro_("spawned_process", "evt.type in (execve, execveat) and evt.rawres = 0")
-        .macro_("container_drift", "proc.is_exe_upper_layer = true or proc.is_exe_from_memfd = true")
-        .list("known_drop_binaries", ["nothing_known"]);
+    d.macro_(
+        "spawned_process",
+        "evt.type in (execve, execveat) and evt.rawres = 0",
+    )
+    .macro_(
+        "container_drift",
+        "proc.is_exe_upper_layer = true or proc.is_exe_from_memfd = true",
+    )
+    .list("known_drop_binaries", ["nothing_known"]);
     let rule = Filter::compile_with(
         "spawned_process and container_drift and not proc.name in (known_drop_binaries)",
         &d,
@@ -219,8 +225,15 @@ fn a_falco_style_rule_with_macros_lists_and_output() {
         .map(|(_, j)| j["proc.name"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(names, ["dropped", "patched", "memfd:sample-fi"]);
-    assert!(lines[0].0.starts_with("Drift detected (proc.name=dropped "), "{}", lines[0].0);
-    assert_eq!(lines[2].1["proc.is_exe_from_memfd"], serde_json::json!(true));
+    assert!(
+        lines[0].0.starts_with("Drift detected (proc.name=dropped "),
+        "{}",
+        lines[0].0
+    );
+    assert_eq!(
+        lines[2].1["proc.is_exe_from_memfd"],
+        serde_json::json!(true)
+    );
 }
 
 #[test]

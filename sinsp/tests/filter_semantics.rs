@@ -63,14 +63,20 @@ fn strings() {
         ("fd.name regex 'etc'", &[]),
         ("fd.name regex '.*etc.*'", PASSWD),
         ("fd.name regex '[0-9.]+:[0-9]+->.*'", &["write_tcp"]),
-        ("fd.name in (/etc/passwd, /dev/pts/0)", &["read_passwd", "write_tty", "read_elf"]),
+        (
+            "fd.name in (/etc/passwd, /dev/pts/0)",
+            &["read_passwd", "write_tty", "read_elf"],
+        ),
         ("fd.name intersects (/etc/passwd)", PASSWD),
         ("fd.name in ()", &[]),
         ("fd.name pmatch (/etc, /var/run)", PASSWD),
         ("fd.name pmatch (/et)", &[]),
         ("fd.name pmatch (/etc/passwd/x)", &[]),
         ("fd.name pmatch (/dev/*/0)", &["write_tty"]),
-        ("proc.name < val(proc.pname)", &["write_tty", "getppid", "close_bad"]),
+        (
+            "proc.name < val(proc.pname)",
+            &["write_tty", "getppid", "close_bad"],
+        ),
         ("proc.name >= val(proc.pname)", CAT),
         ("tolower(proc.name) > 5", ALL),
         ("proc.env[HOME] = /root", &["write_tty"]),
@@ -82,20 +88,54 @@ fn strings() {
         ("evt.arg.size = 14", &["read_elf"]),
         ("fd.l4proto = udp", &["read_udp6"]),
         ("evt.res = EBADF", &["close_bad"]),
-        ("evt.type.is.read = 1", &["read_passwd", "read_udp6", "read_elf"]),
+        (
+            "evt.type.is.read = 1",
+            &["read_passwd", "read_udp6", "read_elf"],
+        ),
     ]);
 }
 
 #[test]
 fn exists_and_missing_values() {
     expect(&[
-        ("fd.name exists", &["read_passwd", "write_tcp", "read_udp6", "write_tty", "read_elf"]),
+        (
+            "fd.name exists",
+            &[
+                "read_passwd",
+                "write_tcp",
+                "read_udp6",
+                "write_tty",
+                "read_elf",
+            ],
+        ),
         ("not fd.name exists", SLEEP),
-        ("fd.num exists", &["read_passwd", "write_tcp", "read_udp6", "write_tty", "close_bad", "read_elf"]),
+        (
+            "fd.num exists",
+            &[
+                "read_passwd",
+                "write_tcp",
+                "read_udp6",
+                "write_tty",
+                "close_bad",
+                "read_elf",
+            ],
+        ),
         ("fd.sip exists", &["write_tcp", "read_udp6"]),
         // The difference that matters: `!=` is false without a value, `not =` true.
-        ("fd.name != /etc/passwd", &["write_tcp", "read_udp6", "write_tty"]),
-        ("not fd.name = /etc/passwd", &["write_tcp", "read_udp6", "write_tty", "getppid", "close_bad"]),
+        (
+            "fd.name != /etc/passwd",
+            &["write_tcp", "read_udp6", "write_tty"],
+        ),
+        (
+            "not fd.name = /etc/passwd",
+            &[
+                "write_tcp",
+                "read_udp6",
+                "write_tty",
+                "getppid",
+                "close_bad",
+            ],
+        ),
     ]);
     // Without a value, every comparison is false, whatever the operator.
     let missing = [
@@ -154,22 +194,49 @@ fn buffers() {
         ("evt.buffer startswith root", &["read_passwd"]),
         ("evt.buffer endswith \"\\n\"", &["write_tcp", "write_tty"]),
         ("evt.buffer = \"ls\\n\"", &["write_tty"]),
-        ("evt.buffer != \"ls\\n\"", &["read_passwd", "write_tcp", "read_udp6", "read_elf"]),
+        (
+            "evt.buffer != \"ls\\n\"",
+            &["read_passwd", "write_tcp", "read_udp6", "read_elf"],
+        ),
         ("evt.buffer in (\"ls\\n\", x)", &["write_tty"]),
         ("evt.buffer bcontains 8180", &["read_udp6"]),
         ("evt.buffer contains \"\\x81\\x80\"", &["read_udp6"]),
         ("evt.buffer contains \"/bin/sh\\x00\"", &["read_elf"]),
-        ("evt.buffer bcontains ''", &["read_passwd", "write_tcp", "read_udp6", "write_tty", "read_elf"]),
+        (
+            "evt.buffer bcontains ''",
+            &[
+                "read_passwd",
+                "write_tcp",
+                "read_udp6",
+                "write_tty",
+                "read_elf",
+            ],
+        ),
         ("len(evt.buffer) = 3", &["write_tty"]),
     ]);
-    assert!(matches!(error("evt.buffer glob x").kind, ErrorKind::BadOperator { .. }));
-    assert!(matches!(error("evt.buffer regex x").kind, ErrorKind::BadOperator { .. }));
+    assert!(matches!(
+        error("evt.buffer glob x").kind,
+        ErrorKind::BadOperator { .. }
+    ));
+    assert!(matches!(
+        error("evt.buffer regex x").kind,
+        ErrorKind::BadOperator { .. }
+    ));
     let e = error("evt.buffer bcontains 2f6");
     assert_eq!((e.pos, e.to_string().contains("even number")), (21, true));
-    assert!(matches!(error("evt.buffer bcontains 0x2f").kind, ErrorKind::BadValue { .. }));
-    assert!(matches!(error("evt.buffer bstartswith zz").kind, ErrorKind::BadValue { .. }));
+    assert!(matches!(
+        error("evt.buffer bcontains 0x2f").kind,
+        ErrorKind::BadValue { .. }
+    ));
+    assert!(matches!(
+        error("evt.buffer bstartswith zz").kind,
+        ErrorKind::BadValue { .. }
+    ));
     // bcontains and bstartswith are for buffers only.
-    assert!(matches!(error("proc.name bcontains 2f").kind, ErrorKind::BadOperator { .. }));
+    assert!(matches!(
+        error("proc.name bcontains 2f").kind,
+        ErrorKind::BadOperator { .. }
+    ));
 }
 
 #[test]
@@ -177,17 +244,58 @@ fn integers() {
     expect(&[
         ("proc.pid = 200", CAT),
         ("proc.pid != 200", &["write_tty", "getppid", "close_bad"]),
-        ("proc.pid > 100", &["read_passwd", "write_tcp", "read_udp6", "getppid", "close_bad", "read_elf"]),
+        (
+            "proc.pid > 100",
+            &[
+                "read_passwd",
+                "write_tcp",
+                "read_udp6",
+                "getppid",
+                "close_bad",
+                "read_elf",
+            ],
+        ),
         ("proc.pid >= 100", ALL),
         ("proc.pid < 200", &["write_tty"]),
-        ("proc.pid <= 200", &["read_passwd", "write_tcp", "read_udp6", "write_tty", "read_elf"]),
-        ("proc.pid > +199", &["read_passwd", "write_tcp", "read_udp6", "getppid", "close_bad", "read_elf"]),
+        (
+            "proc.pid <= 200",
+            &[
+                "read_passwd",
+                "write_tcp",
+                "read_udp6",
+                "write_tty",
+                "read_elf",
+            ],
+        ),
+        (
+            "proc.pid > +199",
+            &[
+                "read_passwd",
+                "write_tcp",
+                "read_udp6",
+                "getppid",
+                "close_bad",
+                "read_elf",
+            ],
+        ),
         ("proc.pid > -1", ALL),
-        ("proc.pid in (100, 300)", &["write_tty", "getppid", "close_bad"]),
+        (
+            "proc.pid in (100, 300)",
+            &["write_tty", "getppid", "close_bad"],
+        ),
         ("proc.pid intersects (100)", &["write_tty"]),
         ("evt.rawres < 0", &["close_bad"]),
         ("evt.rawres = -9", &["close_bad"]),
-        ("evt.rawres >= 0", &["read_passwd", "write_tcp", "read_udp6", "write_tty", "read_elf"]),
+        (
+            "evt.rawres >= 0",
+            &[
+                "read_passwd",
+                "write_tcp",
+                "read_udp6",
+                "write_tty",
+                "read_elf",
+            ],
+        ),
         ("user.uid = 1000", CAT),
         ("evt.rawarg.fd = 3", PASSWD),
         ("evt.rawarg.res < 0", &["close_bad"]),
@@ -216,8 +324,16 @@ fn integers() {
         error("proc.pid = 0x10").to_string(),
         "at 11: '0x10' is not a valid int64 for proc.pid: expected a decimal integer"
     );
-    for cond in ["proc.pid contains 1", "proc.pid glob 1", "proc.pid pmatch (1)", "proc.pid regex 1"] {
-        assert!(matches!(error(cond).kind, ErrorKind::BadOperator { .. }), "{cond}");
+    for cond in [
+        "proc.pid contains 1",
+        "proc.pid glob 1",
+        "proc.pid pmatch (1)",
+        "proc.pid regex 1",
+    ] {
+        assert!(
+            matches!(error(cond).kind, ErrorKind::BadOperator { .. }),
+            "{cond}"
+        );
     }
     assert_eq!(
         error("proc.name = bash and proc.pid contains 3").to_string(),
@@ -230,27 +346,65 @@ fn doubles() {
     // 4 fds of 1024 for cat, 2 for bash.
     expect(&[
         ("proc.fdusage > 0.003", CAT),
-        ("proc.fdusage < 0.003", &["write_tty", "getppid", "close_bad"]),
+        (
+            "proc.fdusage < 0.003",
+            &["write_tty", "getppid", "close_bad"],
+        ),
         ("proc.fdusage = 0", SLEEP),
     ]);
-    assert!(matches!(error("proc.fdusage = x").kind, ErrorKind::BadValue { .. }));
+    assert!(matches!(
+        error("proc.fdusage = x").kind,
+        ErrorKind::BadValue { .. }
+    ));
 }
 
 #[test]
 fn bools() {
     expect(&[
         ("evt.failed = true", &["close_bad"]),
-        ("evt.failed = false", &["read_passwd", "write_tcp", "read_udp6", "write_tty", "read_elf"]),
-        ("evt.failed != true", &["read_passwd", "write_tcp", "read_udp6", "write_tty", "read_elf"]),
+        (
+            "evt.failed = false",
+            &[
+                "read_passwd",
+                "write_tcp",
+                "read_udp6",
+                "write_tty",
+                "read_elf",
+            ],
+        ),
+        (
+            "evt.failed != true",
+            &[
+                "read_passwd",
+                "write_tcp",
+                "read_udp6",
+                "write_tty",
+                "read_elf",
+            ],
+        ),
         ("evt.failed in (true)", &["close_bad"]),
         ("thread.ismain = true", ALL),
         ("proc.is_exe_upper_layer = true", &[]),
     ]);
-    for cond in ["evt.failed = yes", "evt.failed = 1", "evt.failed = TRUE", "evt.failed in (true, no)"] {
-        assert!(matches!(error(cond).kind, ErrorKind::BadValue { .. }), "{cond}");
+    for cond in [
+        "evt.failed = yes",
+        "evt.failed = 1",
+        "evt.failed = TRUE",
+        "evt.failed in (true, no)",
+    ] {
+        assert!(
+            matches!(error(cond).kind, ErrorKind::BadValue { .. }),
+            "{cond}"
+        );
     }
-    assert!(matches!(error("evt.failed > 0").kind, ErrorKind::BadOperator { .. }));
-    assert!(matches!(error("evt.failed contains t").kind, ErrorKind::BadOperator { .. }));
+    assert!(matches!(
+        error("evt.failed > 0").kind,
+        ErrorKind::BadOperator { .. }
+    ));
+    assert!(matches!(
+        error("evt.failed contains t").kind,
+        ErrorKind::BadOperator { .. }
+    ));
 }
 
 #[test]
@@ -304,10 +458,21 @@ fn addresses_networks_and_ports() {
         "fd.sport = 70000",
         "fd.sport = -1",
     ] {
-        assert!(matches!(error(cond).kind, ErrorKind::BadValue { .. }), "{cond}");
+        assert!(
+            matches!(error(cond).kind, ErrorKind::BadValue { .. }),
+            "{cond}"
+        );
     }
-    for cond in ["fd.sip contains 10", "fd.sip > 1", "fd.net startswith 10", "fd.sport contains 4"] {
-        assert!(matches!(error(cond).kind, ErrorKind::BadOperator { .. }), "{cond}");
+    for cond in [
+        "fd.sip contains 10",
+        "fd.sip > 1",
+        "fd.net startswith 10",
+        "fd.sport contains 4",
+    ] {
+        assert!(
+            matches!(error(cond).kind, ErrorKind::BadOperator { .. }),
+            "{cond}"
+        );
     }
 }
 
@@ -315,22 +480,48 @@ fn addresses_networks_and_ports() {
 fn list_fields() {
     expect(&[
         // Every value in the set.
-        ("fd.types in (file, ipv4, ipv6)", &["read_passwd", "write_tcp", "read_udp6", "write_tty", "read_elf"]),
+        (
+            "fd.types in (file, ipv4, ipv6)",
+            &[
+                "read_passwd",
+                "write_tcp",
+                "read_udp6",
+                "write_tty",
+                "read_elf",
+            ],
+        ),
         ("fd.types in (file, ipv4)", &["write_tty"]),
         // Any value in the set.
         ("fd.types intersects (ipv6)", CAT),
         ("fd.types intersects (pipe, unix)", &[]),
         // A process without fds has no value.
-        ("fd.types exists", &["read_passwd", "write_tcp", "read_udp6", "write_tty", "read_elf"]),
+        (
+            "fd.types exists",
+            &[
+                "read_passwd",
+                "write_tcp",
+                "read_udp6",
+                "write_tty",
+                "read_elf",
+            ],
+        ),
         ("fd.types[3] in (file)", CAT),
         ("fd.types[4] intersects (ipv4)", CAT),
         ("len(fd.types) = 3", CAT),
         ("len(fd.types) = 1", &["write_tty"]),
         ("toupper(fd.types) intersects (IPV4)", CAT),
     ]);
-    for cond in ["fd.types = file", "fd.types != file", "fd.types contains file", "fd.types pmatch (/)"] {
+    for cond in [
+        "fd.types = file",
+        "fd.types != file",
+        "fd.types contains file",
+        "fd.types pmatch (/)",
+    ] {
         let e = error(cond);
-        assert!(matches!(e.kind, ErrorKind::BadOperator { .. }), "{cond}: {e}");
+        assert!(
+            matches!(e.kind, ErrorKind::BadOperator { .. }),
+            "{cond}: {e}"
+        );
         assert_eq!(e.pos, 9, "{cond}");
     }
 }
@@ -348,16 +539,28 @@ fn ancestor_fields() {
         ("proc.aname[0] = cat", CAT),
         ("proc.aname[1] = bash", CAT),
         ("proc.aname[2] = systemd", CAT),
-        ("proc.aname[1] = systemd", &["write_tty", "getppid", "close_bad"]),
+        (
+            "proc.aname[1] = systemd",
+            &["write_tty", "getppid", "close_bad"],
+        ),
         ("proc.aname[3] exists", &[]),
         ("proc.apid = 100", CAT),
         ("proc.apid = 1", ALL),
         ("proc.aexepath endswith /bash", CAT),
     ]);
     // Ancestor fields cannot be transformed or compared with fields.
-    assert!(matches!(error("tolower(proc.aname) = x").kind, ErrorKind::NoTransformer(_)));
-    assert!(matches!(error("proc.name = val(proc.aname)").kind, ErrorKind::NoRhs(_)));
-    assert!(matches!(error("proc.aname = val(proc.name)").kind, ErrorKind::NoRhs(_)));
+    assert!(matches!(
+        error("tolower(proc.aname) = x").kind,
+        ErrorKind::NoTransformer(_)
+    ));
+    assert!(matches!(
+        error("proc.name = val(proc.aname)").kind,
+        ErrorKind::NoRhs(_)
+    ));
+    assert!(matches!(
+        error("proc.aname = val(proc.name)").kind,
+        ErrorKind::NoRhs(_)
+    ));
 }
 
 #[test]
@@ -394,11 +597,20 @@ fn transformers() {
         ("proc.name = basename(proc.pid)", 12),
     ] {
         let e = error(cond);
-        assert!(matches!(e.kind, ErrorKind::BadTransformer { .. }), "{cond}: {e}");
+        assert!(
+            matches!(e.kind, ErrorKind::BadTransformer { .. }),
+            "{cond}: {e}"
+        );
         assert_eq!(e.pos, pos, "{cond}: {e}");
     }
-    assert!(matches!(error("len(proc.name) contains 1").kind, ErrorKind::BadOperator { .. }));
-    assert!(matches!(error("tolower(evt.rawarg.fd) = 1").kind, ErrorKind::NoTransformer(_)));
+    assert!(matches!(
+        error("len(proc.name) contains 1").kind,
+        ErrorKind::BadOperator { .. }
+    ));
+    assert!(matches!(
+        error("tolower(evt.rawarg.fd) = 1").kind,
+        ErrorKind::NoTransformer(_)
+    ));
 }
 
 #[test]
@@ -407,7 +619,10 @@ fn field_to_field() {
         ("proc.name = val(proc.pname)", &[]),
         ("proc.name != val(proc.pname)", ALL),
         ("proc.pid > val(proc.ppid)", ALL),
-        ("user.uid = val(group.gid)", &["write_tty", "getppid", "close_bad"]),
+        (
+            "user.uid = val(group.gid)",
+            &["write_tty", "getppid", "close_bad"],
+        ),
         ("tolower(proc.name) = tolower(proc.name)", ALL),
         ("toupper(proc.name) = toupper(proc.pname)", &[]),
         ("fd.name startswith val(proc.cwd)", &[]),
@@ -420,12 +635,30 @@ fn field_to_field() {
         ("len(proc.name) > len(proc.pname)", &[]),
     ]);
     let e = error("proc.name = val(proc.pid)");
-    assert_eq!(e.to_string(), "at 12: cannot compare string with int64: both sides must have the same type");
-    assert!(matches!(error("proc.pid = val(user.uid)").kind, ErrorKind::TypeMismatch { .. }));
-    assert!(matches!(error("fd.types intersects val(proc.name)").kind, ErrorKind::NoRhs(_)));
-    assert!(matches!(error("fd.name = val(fd.ip)").kind, ErrorKind::NoRhs(_)));
-    assert!(matches!(error("proc.name regex val(proc.pname)").kind, ErrorKind::BadOperator { .. }));
-    assert!(matches!(error("proc.name = val(proc.nosuch)").kind, ErrorKind::UnknownField(_)));
+    assert_eq!(
+        e.to_string(),
+        "at 12: cannot compare string with int64: both sides must have the same type"
+    );
+    assert!(matches!(
+        error("proc.pid = val(user.uid)").kind,
+        ErrorKind::TypeMismatch { .. }
+    ));
+    assert!(matches!(
+        error("fd.types intersects val(proc.name)").kind,
+        ErrorKind::NoRhs(_)
+    ));
+    assert!(matches!(
+        error("fd.name = val(fd.ip)").kind,
+        ErrorKind::NoRhs(_)
+    ));
+    assert!(matches!(
+        error("proc.name regex val(proc.pname)").kind,
+        ErrorKind::BadOperator { .. }
+    ));
+    assert!(matches!(
+        error("proc.name = val(proc.nosuch)").kind,
+        ErrorKind::UnknownField(_)
+    ));
 }
 
 #[test]
@@ -434,21 +667,41 @@ fn event_type_checks() {
         ("evt.type = read", &["read_passwd", "read_udp6", "read_elf"]),
         ("evt.type = getppid", &["getppid"]),
         ("evt.type in (getppid, close)", &["getppid", "close_bad"]),
-        ("evt.type != read", &["write_tcp", "write_tty", "getppid", "close_bad"]),
+        (
+            "evt.type != read",
+            &["write_tcp", "write_tty", "getppid", "close_bad"],
+        ),
         ("evt.type = syscall", &[]),
-        ("evt.type contains rea", &["read_passwd", "read_udp6", "read_elf"]),
+        (
+            "evt.type contains rea",
+            &["read_passwd", "read_udp6", "read_elf"],
+        ),
         ("evt.type startswith get", &["getppid"]),
         ("syscall.type = getppid", &["getppid"]),
-        ("syscall.type in (read, write)", &["read_passwd", "write_tcp", "read_udp6", "write_tty", "read_elf"]),
+        (
+            "syscall.type in (read, write)",
+            &[
+                "read_passwd",
+                "write_tcp",
+                "read_udp6",
+                "write_tty",
+                "read_elf",
+            ],
+        ),
         ("tolower(evt.type) = getppid", &["getppid"]),
     ]);
     let e = error("evt.type = opne");
     assert_eq!(e.to_string(), "at 11: unknown event type 'opne'");
     assert_eq!(error("evt.type in (read, nosuch)").pos, 19);
     assert_eq!(error("evt.type != nosuch").pos, 12);
-    assert!(matches!(error("syscall.type = nosuch").kind, ErrorKind::UnknownEventType(_)));
+    assert!(matches!(
+        error("syscall.type = nosuch").kind,
+        ErrorKind::UnknownEventType(_)
+    ));
     // Any event, syscall or PPM_SC name is known.
-    for name in ["open", "openat", "execve", "clone3", "procexit", "switch", "getppid", "syscall"] {
+    for name in [
+        "open", "openat", "execve", "clone3", "procexit", "switch", "getppid", "syscall",
+    ] {
         Filter::compile(&format!("evt.type = {name}")).unwrap_or_else(|e| panic!("{name}: {e}"));
     }
 }
@@ -465,24 +718,42 @@ fn types(cond: &str) -> Option<Vec<&'static str>> {
 #[test]
 fn event_types_of_conditions() {
     assert_eq!(types("evt.type = open"), Some(vec!["open"]));
-    assert_eq!(types("evt.type in (openat, open) and proc.name = bash"), Some(vec!["open", "openat"]));
-    assert_eq!(types("evt.type = open or evt.type = execve"), Some(vec!["execve", "open"]));
+    assert_eq!(
+        types("evt.type in (openat, open) and proc.name = bash"),
+        Some(vec!["open", "openat"])
+    );
+    assert_eq!(
+        types("evt.type = open or evt.type = execve"),
+        Some(vec!["execve", "open"])
+    );
     assert_eq!(types("evt.type = open or proc.name = bash"), None);
     assert_eq!(
         types("evt.type in (open, openat) and evt.type in (openat, execve)"),
         Some(vec!["openat"])
     );
     assert_eq!(types("evt.type = open and evt.type = close"), Some(vec![]));
-    assert_eq!(types("evt.type = open and not evt.type = close"), Some(vec!["open"]));
+    assert_eq!(
+        types("evt.type = open and not evt.type = close"),
+        Some(vec!["open"])
+    );
     assert_eq!(types("not evt.type = open"), None);
     assert_eq!(types("evt.type != open"), None);
     assert_eq!(types("evt.type contains open"), None);
     assert_eq!(types("tolower(evt.type) = open"), None);
     assert_eq!(types("proc.name = bash"), None);
     assert_eq!(types("syscall.type = getppid"), Some(vec!["getppid"]));
-    assert_eq!(types("evt.type in (shell_syscalls)"), Some(vec!["execve", "execveat"]));
-    assert_eq!(types("evt.type in shell_syscalls"), Some(vec!["execve", "execveat"]));
-    assert_eq!(types("spawned_process and proc.name = x"), Some(vec!["execve", "execveat"]));
+    assert_eq!(
+        types("evt.type in (shell_syscalls)"),
+        Some(vec!["execve", "execveat"])
+    );
+    assert_eq!(
+        types("evt.type in shell_syscalls"),
+        Some(vec!["execve", "execveat"])
+    );
+    assert_eq!(
+        types("spawned_process and proc.name = x"),
+        Some(vec!["execve", "execveat"])
+    );
     assert_eq!(
         types("(spawned_process or evt.type = open) and proc.name exists"),
         Some(vec!["execve", "execveat", "open"])
@@ -539,36 +810,67 @@ fn macros_and_lists() {
         ("(is_cat)", CAT),
         ("in_shell", &["write_tty"]),
         ("as_ast", SLEEP),
-        ("proc.name in (shells, sleep)", &["write_tty", "getppid", "close_bad"]),
-        ("proc.name in all_procs", &["read_passwd", "write_tcp", "read_udp6", "write_tty", "read_elf"]),
+        (
+            "proc.name in (shells, sleep)",
+            &["write_tty", "getppid", "close_bad"],
+        ),
+        (
+            "proc.name in all_procs",
+            &[
+                "read_passwd",
+                "write_tcp",
+                "read_udp6",
+                "write_tty",
+                "read_elf",
+            ],
+        ),
         ("proc.name in (\"shells\")", &[]),
         ("proc.name in ('bash')", &["write_tty"]),
         ("proc.pname in shells", CAT),
         ("proc.pname intersects shells", CAT),
         ("fd.name pmatch etc_dirs", PASSWD),
-        ("fd.name pmatch (etc_dirs, /dev)", &["read_passwd", "write_tty", "read_elf"]),
+        (
+            "fd.name pmatch (etc_dirs, /dev)",
+            &["read_passwd", "write_tty", "read_elf"],
+        ),
     ] {
         assert_eq!(matching_with(cond, &d), want, "{cond}");
     }
 
     // Errors: unknown names, with their position.
     let e = error_with("proc.name = x and nosuch", &d);
-    assert_eq!(e.to_string(), "at 18: unknown macro 'nosuch' (a field name has a dot)");
+    assert_eq!(
+        e.to_string(),
+        "at 18: unknown macro 'nosuch' (a field name has a dot)"
+    );
     let e = error_with("proc.name in nosuch", &d);
-    assert_eq!((e.pos, e.kind.clone()), (13, ErrorKind::UnknownList("nosuch".into())));
+    assert_eq!(
+        (e.pos, e.kind.clone()),
+        (13, ErrorKind::UnknownList("nosuch".into()))
+    );
     // Without definitions, identifiers are errors too.
     assert!(matches!(error("shells").kind, ErrorKind::UnknownMacro(_)));
-    assert!(matches!(error("proc.name in shells").kind, ErrorKind::UnknownList(_)));
+    assert!(matches!(
+        error("proc.name in shells").kind,
+        ErrorKind::UnknownList(_)
+    ));
 
     // An error inside a macro names the macro, where it is used, and the
     // position inside it.
     let mut d2 = defs();
-    d2.macro_("bad", "proc.nmae = x").macro_("broken", "proc.name =");
+    d2.macro_("bad", "proc.nmae = x")
+        .macro_("broken", "proc.name =");
     let e = error_with("proc.name = y or bad", &d2);
     assert_eq!(e.pos, 17);
-    assert_eq!(e.to_string(), "at 17: in macro 'bad': at 0: unknown field 'proc.nmae'");
+    assert_eq!(
+        e.to_string(),
+        "at 17: in macro 'bad': at 0: unknown field 'proc.nmae'"
+    );
     let e = error_with("broken", &d2);
-    assert_eq!(e.to_string(), "at 0: in macro 'broken': at 11: expected a value after '='");
+    assert_eq!(
+        e.to_string(),
+        "at 0: in macro 'broken': at 11: expected a value after '='"
+    );
     // Macro values are typed where they are used.
     d2.macro_("pid_is_x", "proc.pid = x");
     assert!(matches!(
@@ -590,7 +892,10 @@ fn cycles_are_errors() {
     assert!(text.contains("'a' refers to itself: a -> b -> a"), "{text}");
     assert!(error_with("self", &d).to_string().contains("self -> self"));
     let e = error_with("proc.name in l1", &d);
-    assert!(matches!(e.kind, ErrorKind::Cycle(ref p) if p == &["l1", "l2", "l1"]), "{e}");
+    assert!(
+        matches!(e.kind, ErrorKind::Cycle(ref p) if p == &["l1", "l2", "l1"]),
+        "{e}"
+    );
     // A long chain of macros is refused, not a stack overflow.
     let mut chain = Definitions::new();
     for i in 0..2000 {
@@ -630,12 +935,30 @@ fn field_errors() {
     let e = error("proc.nmae = bash");
     assert_eq!(e.to_string(), "at 0: unknown field 'proc.nmae'");
     let e = error("proc.name = x and fd.nmae = y");
-    assert_eq!((e.pos, e.kind.clone()), (18, ErrorKind::UnknownField("fd.nmae".into())));
-    assert!(matches!(error("proc.name[2] = x").kind, ErrorKind::BadFieldArg { .. }));
-    assert!(matches!(error("proc.aname[x] = y").kind, ErrorKind::BadFieldArg { .. }));
-    assert!(matches!(error("evt.arg = x").kind, ErrorKind::BadFieldArg { .. }));
-    assert!(matches!(error("evt.rawarg.nosuch = x").kind, ErrorKind::BadFieldArg { .. }));
-    assert!(matches!(error("evt.abspath.x = y").kind, ErrorKind::BadFieldArg { .. }));
+    assert_eq!(
+        (e.pos, e.kind.clone()),
+        (18, ErrorKind::UnknownField("fd.nmae".into()))
+    );
+    assert!(matches!(
+        error("proc.name[2] = x").kind,
+        ErrorKind::BadFieldArg { .. }
+    ));
+    assert!(matches!(
+        error("proc.aname[x] = y").kind,
+        ErrorKind::BadFieldArg { .. }
+    ));
+    assert!(matches!(
+        error("evt.arg = x").kind,
+        ErrorKind::BadFieldArg { .. }
+    ));
+    assert!(matches!(
+        error("evt.rawarg.nosuch = x").kind,
+        ErrorKind::BadFieldArg { .. }
+    ));
+    assert!(matches!(
+        error("evt.abspath.x = y").kind,
+        ErrorKind::BadFieldArg { .. }
+    ));
     // Filter-only fields are fine in conditions.
     Filter::compile("fd.ip = 1.2.3.4 and fd.port = 80 and fd.net = 10.0.0.0/8").unwrap();
 }

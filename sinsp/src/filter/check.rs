@@ -145,7 +145,7 @@ impl Test {
 pub(crate) enum StrTest {
     Eq(Box<[u8]>),
     Ord(Op, Box<[u8]>),
-    Contains(memmem::Finder<'static>),
+    Contains(Box<memmem::Finder<'static>>),
     /// The needle in lower case.
     IContains(Box<[u8]>),
     StartsWith(Box<[u8]>),

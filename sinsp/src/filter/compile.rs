@@ -216,10 +216,7 @@ impl<'d> Compiler<'d> {
                     },
                 ));
             }
-            return Ok((
-                self.node(lhs, &lty, op, negate, Test::Field(rhs)),
-                None,
-            ));
+            return Ok((self.node(lhs, &lty, op, negate, Test::Field(rhs)), None));
         }
 
         let items = self.items(&c.rhs, src)?;
@@ -249,7 +246,10 @@ impl<'d> Compiler<'d> {
         }
         if lty.field == Some("evt.type") && evt_type {
             let f = lhs.as_field().expect("a plain field").clone();
-            return Ok((Node::EvtType(Box::new(evt_type_check(&items, negate, f))), types));
+            return Ok((
+                Node::EvtType(Box::new(evt_type_check(&items, negate, f))),
+                types,
+            ));
         }
         let test = constant_test(op, &lty, &c.lhs.to_string(), &items, src)?;
         Ok((self.node(lhs, &lty, op, negate, test), types))
@@ -344,7 +344,15 @@ fn allowed(op: Op, ty: &StaticTy) -> bool {
         Class::Str => !matches!(op, BContains | BStartsWith),
         Class::Bytes => matches!(
             op,
-            Eq | Ne | Contains | BContains | StartsWith | BStartsWith | EndsWith | In | Intersects | Exists
+            Eq | Ne
+                | Contains
+                | BContains
+                | StartsWith
+                | BStartsWith
+                | EndsWith
+                | In
+                | Intersects
+                | Exists
         ),
     }
 }
@@ -389,15 +397,15 @@ fn constant_test(
     items: &[Item<'_>],
     src: &str,
 ) -> Result<Test, FilterError> {
-    let bad = |it: &Item<'_>, tyname: &str, reason: &str| {
+    let bad = |it: &Item<'_>, ty: &'static str, reason: &'static str| {
         FilterError::new(
             src,
             it.span.start,
             ErrorKind::BadValue {
                 value: String::from_utf8_lossy(&it.value).into_owned(),
-                ty: tyname.into(),
+                ty,
                 what: what.into(),
-                reason: reason.into(),
+                reason,
             },
         )
     };
@@ -411,11 +419,11 @@ fn constant_test(
         Class::Str | Class::Bytes => Test::Str(match op {
             Op::Eq | Op::Ne => StrTest::Eq(one().value.as_ref().into()),
             Op::Lt | Op::Le | Op::Gt | Op::Ge => StrTest::Ord(op, one().value.as_ref().into()),
-            Op::Contains => StrTest::Contains(memmem::Finder::new(&one().value).into_owned()),
+            Op::Contains => StrTest::Contains(Box::new(memmem::Finder::new(&one().value).into_owned())),
             Op::IContains => StrTest::IContains(one().value.to_ascii_lowercase().into()),
             Op::BContains => {
                 let v = parse_hex(&one().value).map_err(|r| bad(one(), "hex string", r))?;
-                StrTest::Contains(memmem::Finder::new(&v).into_owned())
+                StrTest::Contains(Box::new(memmem::Finder::new(&v).into_owned()))
             }
             Op::StartsWith => StrTest::StartsWith(one().value.as_ref().into()),
             Op::BStartsWith => StrTest::StartsWith(
@@ -454,9 +462,15 @@ fn constant_test(
             let parse = |it: &Item<'_>| -> Result<i128, FilterError> {
                 let s = text(it);
                 match ty.class {
-                    Class::Int { min, max } => parse_int(&s, min, max).map_err(|r| bad(it, ty.name, r)),
-                    Class::Port => parse_port(&s).map(i128::from).map_err(|r| bad(it, "port", r)),
-                    _ => parse_bool(&s).map(i128::from).map_err(|r| bad(it, "bool", r)),
+                    Class::Int { min, max } => {
+                        parse_int(&s, min, max).map_err(|r| bad(it, ty.name, r))
+                    }
+                    Class::Port => parse_port(&s)
+                        .map(i128::from)
+                        .map_err(|r| bad(it, "port", r)),
+                    _ => parse_bool(&s)
+                        .map(i128::from)
+                        .map_err(|r| bad(it, "bool", r)),
                 }
             };
             if set {
@@ -472,7 +486,11 @@ fn constant_test(
             let parse = |it: &Item<'_>| parse_double(&text(it)).map_err(|r| bad(it, "double", r));
             if set {
                 Test::Double(DoubleTest::Set(
-                    items.iter().map(parse).collect::<Result<Vec<_>, _>>()?.into(),
+                    items
+                        .iter()
+                        .map(parse)
+                        .collect::<Result<Vec<_>, _>>()?
+                        .into(),
                 ))
             } else {
                 Test::Double(DoubleTest::Cmp(op, parse(one())?))
@@ -482,7 +500,11 @@ fn constant_test(
             let parse = |it: &Item<'_>| parse_ip(&text(it)).map_err(|r| bad(it, "IP address", r));
             if set {
                 Test::Ip(IpTest::Set(
-                    items.iter().map(parse).collect::<Result<Vec<_>, _>>()?.into(),
+                    items
+                        .iter()
+                        .map(parse)
+                        .collect::<Result<Vec<_>, _>>()?
+                        .into(),
                 ))
             } else {
                 Test::Ip(IpTest::Eq(parse(one())?))

@@ -32,9 +32,9 @@ pub fn fnmatch(pat: &[u8], text: &[u8], casefold: bool) -> bool {
                     // Unterminated: a literal '['.
                     None => (text.get(t) == Some(&b'[')).then_some(p + 1),
                 },
-                b'\\' if p + 1 < pat.len() => (t < text.len()
-                    && fold(pat[p + 1]) == fold(text[t]))
-                .then_some(p + 2),
+                b'\\' if p + 1 < pat.len() => {
+                    (t < text.len() && fold(pat[p + 1]) == fold(text[t])).then_some(p + 2)
+                }
                 c => (t < text.len() && fold(c) == fold(text[t])).then_some(p + 1),
             };
             if let Some(np) = advanced {
@@ -189,7 +189,11 @@ impl TrieNode {
         let Some(first) = comps.next() else {
             return false;
         };
-        if self.exact.get(first).is_some_and(|n| n.matches(comps.clone())) {
+        if self
+            .exact
+            .get(first)
+            .is_some_and(|n| n.matches(comps.clone()))
+        {
             return true;
         }
         self.globs

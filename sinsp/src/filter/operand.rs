@@ -41,9 +41,7 @@ impl Class {
             FieldType::Int64 => int(i64::MIN.into(), i64::MAX.into()),
             FieldType::Int32 => int(i32::MIN.into(), i32::MAX.into()),
             FieldType::Int16 => int(i16::MIN.into(), i16::MAX.into()),
-            FieldType::Uint64 | FieldType::AbsTime | FieldType::RelTime => {
-                int(0, u64::MAX.into())
-            }
+            FieldType::Uint64 | FieldType::AbsTime | FieldType::RelTime => int(0, u64::MAX.into()),
             FieldType::Uint32 => int(0, u32::MAX.into()),
             FieldType::Double => Class::Double,
             FieldType::Bool => Class::Bool,
@@ -118,7 +116,10 @@ impl OperandC {
 }
 
 /// Applies `f` to a text or buffer value, or to each element of a list.
-fn map_text<'a>(v: Value<'a>, f: &impl Fn(Cow<'a, [u8]>) -> Option<Value<'a>>) -> Option<Value<'a>> {
+fn map_text<'a>(
+    v: Value<'a>,
+    f: &impl Fn(Cow<'a, [u8]>) -> Option<Value<'a>>,
+) -> Option<Value<'a>> {
     match v {
         Value::Str(Cow::Borrowed(s)) => f(Cow::Borrowed(s.as_bytes())),
         Value::Str(Cow::Owned(s)) => f(Cow::Owned(s.into_bytes())),
@@ -353,7 +354,10 @@ pub(crate) fn compile_field(
     let mode = if list {
         Multi::List
     } else if def.flags.contains(FieldFlags::FILTER_ONLY)
-        && matches!(def.ty, FieldType::IpAddr | FieldType::IpNet | FieldType::Port)
+        && matches!(
+            def.ty,
+            FieldType::IpAddr | FieldType::IpNet | FieldType::Port
+        )
     {
         Multi::Endpoints
     } else {
@@ -365,10 +369,7 @@ pub(crate) fn compile_field(
         list,
         mode,
         field: Some(def.name),
-        no_rhs: def
-            .flags
-            .contains(FieldFlags::NO_RHS)
-            .then_some(def.name),
+        no_rhs: def.flags.contains(FieldFlags::NO_RHS).then_some(def.name),
     };
     Ok((OperandC::Field(BoundField { def, arg }), ty))
 }
@@ -404,13 +405,7 @@ pub(crate) fn compile_operand(
         }
     };
     let tr = |args: Vec<TrArgC>, ty: StaticTy| {
-        Ok((
-            OperandC::Tr(Box::new(TrC {
-                kind: t.kind,
-                args,
-            })),
-            ty,
-        ))
+        Ok((OperandC::Tr(Box::new(TrC { kind: t.kind, args })), ty))
     };
     match t.kind {
         TransformerKind::Val => {
@@ -466,7 +461,10 @@ pub(crate) fn compile_operand(
                 return Err(bad(format!("joins strings, not {}", ty.label())));
             }
             let out = string_ty(ty.no_rhs);
-            tr(vec![TrArgC::Lit(sep.value.clone().into()), TrArgC::Op(o)], out)
+            tr(
+                vec![TrArgC::Lit(sep.value.clone().into()), TrArgC::Op(o)],
+                out,
+            )
         }
         TransformerKind::Concat => {
             if t.args.len() < 2 {
@@ -480,10 +478,7 @@ pub(crate) fn compile_operand(
                     TrArg::Operand(o) => {
                         let (o, ty) = compile_operand(o, src, inner)?;
                         if ty.class != Class::Str || ty.list {
-                            return Err(bad(format!(
-                                "concatenates strings, not {}",
-                                ty.label()
-                            )));
+                            return Err(bad(format!("concatenates strings, not {}", ty.label())));
                         }
                         no_rhs = no_rhs.or(ty.no_rhs);
                         args.push(TrArgC::Op(o));

@@ -306,8 +306,7 @@ impl P {
             return expected(i, "a condition");
         }
         for (kw, hint) in [("not", "not"), ("and", "and"), ("or", "or")] {
-            if word.eq_ignore_ascii_case(kw) && (after.is_empty() || after.starts_with(is_blank))
-            {
+            if word.eq_ignore_ascii_case(kw) && (after.is_empty() || after.starts_with(is_blank)) {
                 return fail(
                     i,
                     ErrorKind::Typo {
@@ -346,7 +345,7 @@ impl P {
                     return expected(k, format!("a number after '{op}'"));
                 }
                 let (r, o) = self.operand(k, true)?;
-                return Ok((r, (op, op_span, Rhs::Operand(o))));
+                Ok((r, (op, op_span, Rhs::Operand(o))))
             }
             _ if op.takes_list() => {
                 if k.starts_with('(') {

@@ -44,7 +44,8 @@ pub(crate) fn parse_bool(s: &str) -> Result<bool, &'static str> {
 
 /// An IPv4 or IPv6 address (`inet_pton` syntax).
 pub(crate) fn parse_ip(s: &str) -> Result<IpAddr, &'static str> {
-    s.parse::<IpAddr>().map_err(|_| "expected an IPv4 or IPv6 address")
+    s.parse::<IpAddr>()
+        .map_err(|_| "expected an IPv4 or IPv6 address")
 }
 
 /// A network: `a.b.c.d/len` or `ipv6/len`. A bare address is the network of
@@ -76,7 +77,9 @@ impl Cidr {
     pub(crate) fn contains(&self, ip: &IpAddr) -> bool {
         match (self.addr, ip) {
             (IpAddr::V4(n), IpAddr::V4(a)) => {
-                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u32::from(n) & mask == u32::from(*a) & mask
             }
             (IpAddr::V6(n), IpAddr::V6(a)) => {
