@@ -419,7 +419,9 @@ fn constant_test(
         Class::Str | Class::Bytes => Test::Str(match op {
             Op::Eq | Op::Ne => StrTest::Eq(one().value.as_ref().into()),
             Op::Lt | Op::Le | Op::Gt | Op::Ge => StrTest::Ord(op, one().value.as_ref().into()),
-            Op::Contains => StrTest::Contains(Box::new(memmem::Finder::new(&one().value).into_owned())),
+            Op::Contains => {
+                StrTest::Contains(Box::new(memmem::Finder::new(&one().value).into_owned()))
+            }
             Op::IContains => StrTest::IContains(one().value.to_ascii_lowercase().into()),
             Op::BContains => {
                 let v = parse_hex(&one().value).map_err(|r| bad(one(), "hex string", r))?;
