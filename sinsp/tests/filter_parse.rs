@@ -4,7 +4,7 @@
 //! and generated trees.
 
 use sinsp::filter::ast::{
-    Check, Expr, ExprKind, FieldRef, Literal, Op, Operand, Rhs, Span, TrArg, Transform,
+    Check, Expr, ExprKind, FieldRef, Literal, Modifier, Op, Operand, Rhs, Span, TrArg, Transform,
     TransformerKind,
 };
 use sinsp::filter::{parse, ErrorKind, MAX_DEPTH};
@@ -97,6 +97,12 @@ const VALID: &[&str] = &[
     "proc.name = ünïcödé",
     "proc.name = 'ünï cödé'",
     "proc.name = \"\\xff\\x00\"",
+    "fd.name startswith anyof (/etc, /usr)",
+    "fd.name = allof (a, b)",
+    "proc.name != oneof (a, 'b c')",
+    "proc.name contains anyof shell_binaries",
+    "proc.name = anyof",
+    "proc.name = anyof and proc.pid exists",
 ];
 
 #[test]
@@ -660,10 +666,22 @@ fn gen_check(r: &mut Rng) -> Check {
     } else {
         Rhs::Value(gen_literal(r))
     };
+    // A modifier before a list, after the operators that take one.
+    let modifier = if Modifier::applies_to(op) && r.below(4) == 0 {
+        Some(r.pick(&[Modifier::AnyOf, Modifier::AllOf, Modifier::OneOf]))
+    } else {
+        None
+    };
+    let rhs = match (modifier, rhs) {
+        (Some(_), _) if r.below(3) == 0 => Rhs::ListRef(r.pick(IDENTS).to_string(), sp()),
+        (Some(_), _) => Rhs::List((0..r.below(4)).map(|_| gen_literal(r)).collect(), sp()),
+        (None, rhs) => rhs,
+    };
     Check {
         lhs: gen_operand(r, 2, false),
         op,
         op_span: sp(),
+        modifier,
         rhs,
     }
 }
@@ -705,4 +723,35 @@ fn generated_trees_round_trip_through_display() {
         // And the spans of the reparsed tree lie within the text.
         assert!(back.span.end <= printed.len());
     }
+}
+
+#[test]
+fn modifiers_only_before_a_list() {
+    let c = check("fd.name startswith anyof (/etc, /usr)");
+    assert_eq!((c.op, c.modifier), (Op::StartsWith, Some(Modifier::AnyOf)));
+    assert!(matches!(c.rhs, Rhs::List(ref v, _) if v.len() == 2));
+    let c = check("proc.name != allof my_list");
+    assert_eq!(c.modifier, Some(Modifier::AllOf));
+    assert!(matches!(c.rhs, Rhs::ListRef(ref n, _) if n == "my_list"));
+    // Otherwise the word is a value.
+    for src in ["proc.name = anyof", "proc.name = anyof and proc.pid exists"] {
+        let e = parse(src).unwrap();
+        let c = match &e.kind {
+            ExprKind::Check(c) => c,
+            ExprKind::And(v) => match &v[0].kind {
+                ExprKind::Check(c) => c,
+                k => panic!("{k:?}"),
+            },
+            k => panic!("{k:?}"),
+        };
+        assert_eq!(c.modifier, None, "{src}");
+    }
+    // The modifier and its list are separated by whitespace.
+    assert!(parse("proc.name = oneof()").is_err());
+    // Not after ordering or list operators.
+    assert!(parse("proc.pid > anyof (1, 2)").is_err());
+    assert!(matches!(
+        check("proc.name in anyof").rhs,
+        Rhs::ListRef(ref n, _) if n == "anyof"
+    ));
 }

@@ -969,3 +969,121 @@ fn filters_are_shareable() {
     send_sync::<Filter>();
     send_sync::<sinsp::Formatter>();
 }
+
+#[test]
+fn comparison_modifiers() {
+    expect(&[
+        (
+            "fd.name startswith anyof (/etc, /dev)",
+            &["read_passwd", "write_tty", "read_elf"],
+        ),
+        ("fd.name startswith allof (/etc, /et)", PASSWD),
+        ("fd.name startswith allof (/etc, /dev)", &[]),
+        ("fd.name startswith oneof (/etc, /e, /dev)", &["write_tty"]),
+        ("fd.name contains oneof (pass, wd)", &[]),
+        ("fd.name contains oneof (pass, xyz)", PASSWD),
+        (
+            "proc.name = anyof (cat, bash)",
+            &[
+                "read_passwd",
+                "write_tcp",
+                "read_udp6",
+                "write_tty",
+                "read_elf",
+            ],
+        ),
+        ("proc.name = allof (cat, bash)", &[]),
+        ("proc.name = allof (cat, cat)", CAT),
+        ("proc.name = oneof (cat, cat)", &[]),
+        ("proc.name != allof (cat, bash)", SLEEP),
+        ("proc.name != anyof (cat, bash)", ALL),
+        (
+            "proc.name != oneof (cat, bash)",
+            &[
+                "read_passwd",
+                "write_tcp",
+                "read_udp6",
+                "write_tty",
+                "read_elf",
+            ],
+        ),
+        ("proc.name = anyof ()", &[]),
+        ("proc.name = allof ()", ALL),
+        (
+            "proc.pid = anyof (100, 300)",
+            &["write_tty", "getppid", "close_bad"],
+        ),
+        (
+            "fd.sip = anyof (93.184.216.34, fd00::1)",
+            &["write_tcp", "read_udp6"],
+        ),
+        (
+            "fd.name glob anyof ('/etc/*', '*->*')",
+            &["read_passwd", "write_tcp", "read_udp6", "read_elf"],
+        ),
+        (
+            "evt.type = anyof (getppid, close)",
+            &["getppid", "close_bad"],
+        ),
+        (
+            "evt.type != allof (getppid, close)",
+            &[
+                "read_passwd",
+                "write_tcp",
+                "read_udp6",
+                "write_tty",
+                "read_elf",
+            ],
+        ),
+        (
+            "evt.type startswith anyof (get, clo)",
+            &["getppid", "close_bad"],
+        ),
+        // Missing values stay false.
+        (
+            "fd.name != allof (a, b)",
+            &[
+                "read_passwd",
+                "write_tcp",
+                "read_udp6",
+                "write_tty",
+                "read_elf",
+            ],
+        ),
+    ]);
+    let d = defs();
+    assert_eq!(
+        matching_with("proc.name = anyof shells", &d),
+        &["write_tty"]
+    );
+    assert_eq!(
+        matching_with("proc.pname startswith anyof (shells, sys)", &d),
+        &[
+            "read_passwd",
+            "write_tcp",
+            "read_udp6",
+            "write_tty",
+            "getppid",
+            "close_bad",
+            "read_elf"
+        ]
+    );
+    assert_eq!(
+        types("evt.type = anyof (open, close)"),
+        Some(vec!["close", "open"])
+    );
+    assert_eq!(types("evt.type != allof (open, close)"), None);
+    assert!(matches!(
+        error("evt.type = anyof (open, nosuch)").kind,
+        ErrorKind::UnknownEventType(_)
+    ));
+    assert!(matches!(
+        error("proc.pid = anyof (1, x)").kind,
+        ErrorKind::BadValue { .. }
+    ));
+    assert!(matches!(
+        error("proc.pid contains anyof (1)").kind,
+        ErrorKind::BadOperator { .. }
+    ));
+    assert_eq!(error("proc.pid = anyof (1, x)").pos, 21);
+}

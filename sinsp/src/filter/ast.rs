@@ -57,8 +57,46 @@ pub struct Check {
     pub op: Op,
     /// Where the operator is.
     pub op_span: Span,
+    /// `anyof`, `allof` or `oneof` between the operator and a list.
+    pub modifier: Option<Modifier>,
     /// The right-hand side.
     pub rhs: Rhs,
+}
+
+/// A comparison modifier (libs 0.25): the operator is applied to each
+/// element of a list, and the results combined.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Modifier {
+    /// `anyof`: at least one element matches.
+    AnyOf,
+    /// `allof`: every element matches.
+    AllOf,
+    /// `oneof`: exactly one element matches.
+    OneOf,
+}
+
+impl Modifier {
+    /// The modifier as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Modifier::AnyOf => "anyof",
+            Modifier::AllOf => "allof",
+            Modifier::OneOf => "oneof",
+        }
+    }
+
+    /// The modifier called `name`.
+    pub fn from_name(name: &str) -> Option<Modifier> {
+        [Modifier::AnyOf, Modifier::AllOf, Modifier::OneOf]
+            .into_iter()
+            .find(|m| m.as_str() == name)
+    }
+
+    /// Can the operator take a modifier? (`=`, `!=` and the word operators
+    /// other than the list ones.)
+    pub fn applies_to(op: Op) -> bool {
+        !(op.is_ordering() || op.takes_list() || op == Op::Exists)
+    }
 }
 
 /// Comparison operators, spelled as in the language.
@@ -509,6 +547,9 @@ impl fmt::Display for TrArg {
 impl fmt::Display for Check {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.lhs, self.op)?;
+        if let Some(m) = self.modifier {
+            write!(f, " {}", m.as_str())?;
+        }
         match &self.rhs {
             Rhs::None => Ok(()),
             Rhs::Value(l) => {

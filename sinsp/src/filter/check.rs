@@ -12,7 +12,7 @@ use std::net::IpAddr;
 
 use memchr::memmem;
 
-use super::ast::Op;
+use super::ast::{Modifier, Op};
 use super::glob::{fnmatch, path_prefix, PathSet};
 use super::operand::OperandC;
 use super::values::Cidr;
@@ -74,6 +74,8 @@ pub(crate) enum Test {
     Net(Box<[Cidr]>),
     /// Field-to-field: the right-hand side is extracted per event.
     Field(OperandC),
+    /// `anyof`/`allof`/`oneof`: one test per list element.
+    Mod(Modifier, Box<[Test]>),
 }
 
 impl CheckC {
@@ -92,7 +94,7 @@ impl CheckC {
                 Some(r) => self.combine(&v, |x| dyn_test(self.op, x, &r) != self.negate),
                 None => false,
             },
-            t => self.combine(&v, |x| t.test(x) != self.negate),
+            t => self.combine(&v, |x| t.test(x, self.negate)),
         }
     }
 
@@ -127,16 +129,39 @@ fn as_f64(v: &Value<'_>) -> Option<f64> {
 }
 
 impl Test {
+    /// The test for one value; `negate` for `!=`.
+    #[inline]
+    fn test(&self, v: &Value<'_>, negate: bool) -> bool {
+        let Test::Mod(m, tests) = self else {
+            return self.base(v) != negate;
+        };
+        let mut n = 0usize;
+        for t in tests.iter() {
+            let hit = t.test(v, negate);
+            match (m, hit) {
+                (Modifier::AnyOf, true) => return true,
+                (Modifier::AllOf, false) => return false,
+                (Modifier::OneOf, true) if n == 1 => return false,
+                _ => n += usize::from(hit),
+            }
+        }
+        match m {
+            Modifier::AnyOf => false,
+            Modifier::AllOf => true,
+            Modifier::OneOf => n == 1,
+        }
+    }
+
     /// The test for one value (`=` semantics for `!=`).
     #[inline]
-    fn test(&self, v: &Value<'_>) -> bool {
+    fn base(&self, v: &Value<'_>) -> bool {
         match self {
             Test::Str(t) => bytes_of(v).is_some_and(|b| t.test(b)),
             Test::Int(t) => v.as_i128().is_some_and(|i| t.test(i)),
             Test::Double(t) => as_f64(v).is_some_and(|d| t.test(d)),
             Test::Ip(t) => matches!(v, Value::Ip(a) if t.test(a)),
             Test::Net(nets) => matches!(v, Value::Ip(a) if nets.iter().any(|n| n.contains(a))),
-            Test::Exists | Test::Field(_) => true,
+            Test::Exists | Test::Field(_) | Test::Mod(..) => true,
         }
     }
 }

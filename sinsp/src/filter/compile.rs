@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use memchr::memmem;
 
-use super::ast::{Check, Expr, ExprKind, Op, Rhs, Span};
+use super::ast::{Check, Expr, ExprKind, Modifier, Op, Rhs, Span};
 use super::check::{CheckC, DoubleTest, EvtTypeC, IntTest, IpTest, Node, StrSet, StrTest, Test};
 use super::error::{ErrorKind, FilterError};
 use super::glob::PathSet;
@@ -244,14 +244,31 @@ impl<'d> Compiler<'d> {
                 );
             }
         }
-        if lty.field == Some("evt.type") && evt_type {
+        // `= anyof` is `in`, `!= allof` is `not in`: a set.
+        let as_set = matches!(
+            (op, c.modifier),
+            (Op::Eq, Some(Modifier::AnyOf)) | (Op::Ne, Some(Modifier::AllOf))
+        );
+        if lty.field == Some("evt.type") && evt_type && (c.modifier.is_none() || as_set) {
             let f = lhs.as_field().expect("a plain field").clone();
             return Ok((
                 Node::EvtType(Box::new(evt_type_check(&items, negate, f))),
                 types,
             ));
         }
-        let test = constant_test(op, &lty, &c.lhs.to_string(), &items, src)?;
+        let what = c.lhs.to_string();
+        let test = match c.modifier {
+            None => constant_test(op, &lty, &what, &items, src)?,
+            Some(_) if as_set => constant_test(Op::In, &lty, &what, &items, src)?,
+            Some(m) => Test::Mod(
+                m,
+                items
+                    .chunks(1)
+                    .map(|one| constant_test(op, &lty, &what, one, src))
+                    .collect::<Result<Vec<_>, _>>()?
+                    .into(),
+            ),
+        };
         Ok((self.node(lhs, &lty, op, negate, test), types))
     }
 
