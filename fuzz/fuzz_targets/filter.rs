@@ -21,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
     }
     // The same text as a macro body and a list item, used from a condition.
     let mut defs = Definitions::new();
-    defs.macro_("m", text).list("l", [text]);
+    defs.add_macro("m", text).add_list("l", [text]);
     let _ = Filter::compile_with("m or proc.name in (l)", &defs);
     if let Err(e) = Formatter::new(text) {
         let _ = e.to_string();

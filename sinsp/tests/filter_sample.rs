@@ -189,15 +189,15 @@ fn conditions_on_the_sample_agree_with_hand_written_predicates() {
 #[test]
 fn a_falco_style_rule_with_macros_lists_and_output() {
     let mut d = Definitions::new();
-    d.macro_(
+    d.add_macro(
         "spawned_process",
         "evt.type in (execve, execveat) and evt.rawres = 0",
     )
-    .macro_(
+    .add_macro(
         "container_drift",
         "proc.is_exe_upper_layer = true or proc.is_exe_from_memfd = true",
     )
-    .list("known_drop_binaries", ["nothing_known"]);
+    .add_list("known_drop_binaries", ["nothing_known"]);
     let rule = Filter::compile_with(
         "spawned_process and container_drift and not proc.name in (known_drop_binaries)",
         &d,

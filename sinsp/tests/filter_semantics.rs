@@ -775,16 +775,16 @@ fn event_types_of_conditions() {
 
 fn defs() -> Definitions {
     let mut d = Definitions::new();
-    d.macro_("is_cat", "proc.name = cat")
-        .macro_("reads", "evt.type = read")
-        .macro_("cat_reads", "is_cat and reads")
-        .macro_("in_shell", "proc.name in shells")
-        .macro_("spawned_process", "evt.type in (execve, execveat)")
-        .macro_("as_ast", parse("proc.pid = 300").unwrap())
-        .list("shells", ["bash", "zsh", "sh"])
-        .list("all_procs", ["shells", "cat"])
-        .list("shell_syscalls", ["execve", "execveat"])
-        .list("etc_dirs", ["/etc", "/var/run"]);
+    d.add_macro("is_cat", "proc.name = cat")
+        .add_macro("reads", "evt.type = read")
+        .add_macro("cat_reads", "is_cat and reads")
+        .add_macro("in_shell", "proc.name in shells")
+        .add_macro("spawned_process", "evt.type in (execve, execveat)")
+        .add_macro("as_ast", parse("proc.pid = 300").unwrap())
+        .add_list("shells", ["bash", "zsh", "sh"])
+        .add_list("all_procs", ["shells", "cat"])
+        .add_list("shell_syscalls", ["execve", "execveat"])
+        .add_list("etc_dirs", ["/etc", "/var/run"]);
     d
 }
 
@@ -858,8 +858,8 @@ fn macros_and_lists() {
     // An error inside a macro names the macro, where it is used, and the
     // position inside it.
     let mut d2 = defs();
-    d2.macro_("bad", "proc.nmae = x")
-        .macro_("broken", "proc.name =");
+    d2.add_macro("bad", "proc.nmae = x")
+        .add_macro("broken", "proc.name =");
     let e = error_with("proc.name = y or bad", &d2);
     assert_eq!(e.pos, 17);
     assert_eq!(
@@ -872,7 +872,7 @@ fn macros_and_lists() {
         "at 0: in macro 'broken': at 11: expected a value after '='"
     );
     // Macro values are typed where they are used.
-    d2.macro_("pid_is_x", "proc.pid = x");
+    d2.add_macro("pid_is_x", "proc.pid = x");
     assert!(matches!(
         error_with("pid_is_x", &d2).kind,
         ErrorKind::InMacro { ref inner, .. } if matches!(inner.kind, ErrorKind::BadValue { .. })
@@ -882,11 +882,11 @@ fn macros_and_lists() {
 #[test]
 fn cycles_are_errors() {
     let mut d = defs();
-    d.macro_("a", "b or proc.name = x")
-        .macro_("b", "not a")
-        .macro_("self", "proc.name = x and self")
-        .list("l1", ["x", "l2"])
-        .list("l2", ["l1"]);
+    d.add_macro("a", "b or proc.name = x")
+        .add_macro("b", "not a")
+        .add_macro("self", "proc.name = x and self")
+        .add_list("l1", ["x", "l2"])
+        .add_list("l2", ["l1"]);
     let e = error_with("a", &d);
     let text = e.to_string();
     assert!(text.contains("'a' refers to itself: a -> b -> a"), "{text}");
@@ -899,16 +899,16 @@ fn cycles_are_errors() {
     // A long chain of macros is refused, not a stack overflow.
     let mut chain = Definitions::new();
     for i in 0..2000 {
-        chain.macro_(format!("m{i}"), format!("m{}", i + 1));
+        chain.add_macro(format!("m{i}"), format!("m{}", i + 1));
     }
-    chain.macro_("m2000", "proc.name = x");
+    chain.add_macro("m2000", "proc.name = x");
     let e = error_with("m0", &chain);
     assert!(e.to_string().contains("nested too deeply"), "{e}");
     let mut short = Definitions::new();
     for i in 0..50 {
-        short.macro_(format!("m{i}"), format!("m{}", i + 1));
+        short.add_macro(format!("m{i}"), format!("m{}", i + 1));
     }
-    short.macro_("m50", "proc.name = cat");
+    short.add_macro("m50", "proc.name = cat");
     assert_eq!(matching_with("m0", &short), CAT);
 }
 
@@ -1086,4 +1086,21 @@ fn comparison_modifiers() {
         ErrorKind::BadOperator { .. }
     ));
     assert_eq!(error("proc.pid = anyof (1, x)").pos, 21);
+}
+
+#[test]
+fn raw_arguments_are_typed_by_their_parameter() {
+    assert!(matches!(
+        error("evt.rawarg[0] = 1").kind,
+        ErrorKind::BadFieldArg { .. }
+    ));
+    assert!(matches!(
+        error("evt.rawarg.fd = x").kind,
+        ErrorKind::BadValue { .. }
+    ));
+    assert!(matches!(
+        error("evt.rawarg.fd contains 1").kind,
+        ErrorKind::BadOperator { .. }
+    ));
+    expect(&[("evt.rawarg.data contains HTTP", &["write_tcp"])]);
 }

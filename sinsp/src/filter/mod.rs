@@ -170,13 +170,13 @@ impl Definitions {
     }
 
     /// Adds (or replaces) a macro.
-    pub fn macro_(&mut self, name: impl Into<String>, body: impl Into<Macro>) -> &mut Self {
+    pub fn add_macro(&mut self, name: impl Into<String>, body: impl Into<Macro>) -> &mut Self {
         self.macros.insert(name.into(), body.into());
         self
     }
 
     /// Adds (or replaces) a list.
-    pub fn list<S: Into<String>>(
+    pub fn add_list<S: Into<String>>(
         &mut self,
         name: impl Into<String>,
         items: impl IntoIterator<Item = S>,
