@@ -111,7 +111,10 @@ fn longest(fmt: &str, at: usize) -> Result<(OperandC, usize), FormatError> {
         ));
     }
     // Then shorter and shorter prefixes that can end a token.
-    let limit = tail.len().min(MAX_TOKEN);
+    let mut limit = tail.len().min(MAX_TOKEN);
+    while !tail.is_char_boundary(limit) {
+        limit -= 1;
+    }
     let ends = tail[..limit]
         .char_indices()
         .filter(|&(_, c)| c.is_ascii_alphanumeric() || matches!(c, '_' | ')' | ']'))

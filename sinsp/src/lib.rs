@@ -10,7 +10,7 @@
 //!   `proc.is_exe_upper_layer`, ...) from an enriched [`SinspEvent`];
 //! * [`filter`] compiles Falco conditions over those fields
 //!   (`evt.type = execve and proc.pname in (bash, sh)`) into a [`Filter`];
-//! * [`format`] renders Falco output formats (`%proc.name %fd.name`) with a
+//! * [`format`](mod@format) renders Falco output formats (`%proc.name %fd.name`) with a
 //!   [`Formatter`], as text or JSON.
 //!
 //! ```no_run

@@ -57,8 +57,46 @@ pub struct Check {
     pub op: Op,
     /// Where the operator is.
     pub op_span: Span,
+    /// `anyof`, `allof` or `oneof` between the operator and a list.
+    pub modifier: Option<Modifier>,
     /// The right-hand side.
     pub rhs: Rhs,
+}
+
+/// A comparison modifier (libs 0.25): the operator is applied to each
+/// element of a list, and the results combined.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Modifier {
+    /// `anyof`: at least one element matches.
+    AnyOf,
+    /// `allof`: every element matches.
+    AllOf,
+    /// `oneof`: exactly one element matches.
+    OneOf,
+}
+
+impl Modifier {
+    /// The modifier as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Modifier::AnyOf => "anyof",
+            Modifier::AllOf => "allof",
+            Modifier::OneOf => "oneof",
+        }
+    }
+
+    /// The modifier called `name`.
+    pub fn from_name(name: &str) -> Option<Modifier> {
+        [Modifier::AnyOf, Modifier::AllOf, Modifier::OneOf]
+            .into_iter()
+            .find(|m| m.as_str() == name)
+    }
+
+    /// Can the operator take a modifier? (`=`, `!=` and the word operators
+    /// other than the list ones.)
+    pub fn applies_to(op: Op) -> bool {
+        !(op.is_ordering() || op.takes_list() || op == Op::Exists)
+    }
 }
 
 /// Comparison operators, spelled as in the language.
@@ -416,10 +454,10 @@ pub(crate) fn write_quoted(f: &mut impl fmt::Write, bytes: &[u8]) -> fmt::Result
     f.write_char('"')
 }
 
-/// Is `bytes` printable as a bare value?
+/// Is `bytes` printable as a bare value (what the lexer reads as one)?
 fn bare_ok(bytes: &[u8]) -> bool {
     match std::str::from_utf8(bytes) {
-        Ok(s) => !s.is_empty() && !s.chars().any(|c| ends_bare(c) || c.is_control()),
+        Ok(s) => !s.is_empty() && !s.chars().any(ends_bare),
         Err(_) => false,
     }
 }
@@ -509,6 +547,9 @@ impl fmt::Display for TrArg {
 impl fmt::Display for Check {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.lhs, self.op)?;
+        if let Some(m) = self.modifier {
+            write!(f, " {}", m.as_str())?;
+        }
         match &self.rhs {
             Rhs::None => Ok(()),
             Rhs::Value(l) => {
@@ -530,6 +571,8 @@ impl fmt::Display for Check {
                 f.write_char(')')
             }
             Rhs::ListRef(name, _) => write!(f, " {name}"),
+            // A bare field on the right is a string: a field operand needs val().
+            Rhs::Operand(Operand::Field(x)) => write!(f, " val({x})"),
             Rhs::Operand(o) => write!(f, " {o}"),
         }
     }

@@ -12,7 +12,7 @@ use std::net::IpAddr;
 
 use memchr::memmem;
 
-use super::ast::Op;
+use super::ast::{Modifier, Op};
 use super::glob::{fnmatch, path_prefix, PathSet};
 use super::operand::OperandC;
 use super::values::Cidr;
@@ -74,6 +74,8 @@ pub(crate) enum Test {
     Net(Box<[Cidr]>),
     /// Field-to-field: the right-hand side is extracted per event.
     Field(OperandC),
+    /// `anyof`/`allof`/`oneof`: one test per list element.
+    Mod(Modifier, Box<[Test]>),
 }
 
 impl CheckC {
@@ -92,7 +94,7 @@ impl CheckC {
                 Some(r) => self.combine(&v, |x| dyn_test(self.op, x, &r) != self.negate),
                 None => false,
             },
-            t => self.combine(&v, |x| t.test(x) != self.negate),
+            t => self.combine(&v, |x| t.test(x, self.negate)),
         }
     }
 
@@ -127,16 +129,39 @@ fn as_f64(v: &Value<'_>) -> Option<f64> {
 }
 
 impl Test {
+    /// The test for one value; `negate` for `!=`.
+    #[inline]
+    fn test(&self, v: &Value<'_>, negate: bool) -> bool {
+        let Test::Mod(m, tests) = self else {
+            return self.base(v) != negate;
+        };
+        let mut n = 0usize;
+        for t in tests.iter() {
+            let hit = t.test(v, negate);
+            match (m, hit) {
+                (Modifier::AnyOf, true) => return true,
+                (Modifier::AllOf, false) => return false,
+                (Modifier::OneOf, true) if n == 1 => return false,
+                _ => n += usize::from(hit),
+            }
+        }
+        match m {
+            Modifier::AnyOf => false,
+            Modifier::AllOf => true,
+            Modifier::OneOf => n == 1,
+        }
+    }
+
     /// The test for one value (`=` semantics for `!=`).
     #[inline]
-    fn test(&self, v: &Value<'_>) -> bool {
+    fn base(&self, v: &Value<'_>) -> bool {
         match self {
             Test::Str(t) => bytes_of(v).is_some_and(|b| t.test(b)),
             Test::Int(t) => v.as_i128().is_some_and(|i| t.test(i)),
             Test::Double(t) => as_f64(v).is_some_and(|d| t.test(d)),
             Test::Ip(t) => matches!(v, Value::Ip(a) if t.test(a)),
             Test::Net(nets) => matches!(v, Value::Ip(a) if nets.iter().any(|n| n.contains(a))),
-            Test::Exists | Test::Field(_) => true,
+            Test::Exists | Test::Field(_) | Test::Mod(..) => true,
         }
     }
 }
@@ -145,7 +170,7 @@ impl Test {
 pub(crate) enum StrTest {
     Eq(Box<[u8]>),
     Ord(Op, Box<[u8]>),
-    Contains(memmem::Finder<'static>),
+    Contains(Box<memmem::Finder<'static>>),
     /// The needle in lower case.
     IContains(Box<[u8]>),
     StartsWith(Box<[u8]>),
@@ -299,27 +324,52 @@ fn dyn_test(op: Op, l: &Value<'_>, r: &Value<'_>) -> bool {
 
 /// `evt.type = X`, `evt.type in (...)`, `evt.type != X`: a bit per event
 /// code, so that the common case reads no parameter and compares no text.
-/// The generic event, whose `evt.type` is the syscall it stands for, takes
-/// the field's value.
+/// The generic event's `evt.type` is the syscall it stands for (its first
+/// parameter, a PPM_SC code): a second bit set, per PPM_SC code, answers
+/// for it; a code without a name is `syscall`, as the field says.
 pub(crate) struct EvtTypeC {
+    /// By event code.
     pub(crate) bits: Box<[u64]>,
+    /// By PPM_SC code, for the generic event.
+    pub(crate) sc_bits: Box<[u64]>,
+    /// PPM_SC codes that have a name.
+    pub(crate) sc_known: Box<[u64]>,
+    /// The names, for what the bit sets do not cover.
     pub(crate) names: StrSet,
     pub(crate) negate: bool,
+    /// `evt.type`, for events beyond the schema's table.
     pub(crate) field: BoundField,
+}
+
+#[inline]
+fn bit(set: &[u64], i: usize) -> Option<bool> {
+    set.get(i >> 6).map(|w| w >> (i & 63) & 1 == 1)
 }
 
 impl EvtTypeC {
     #[inline]
     fn eval(&self, e: &SinspEvent<'_>) -> bool {
-        let code = usize::from(e.raw.event_type());
-        let hit = match self.bits.get(code >> 6) {
-            Some(w) if code != usize::from(scap::schema::codes::PPME_GENERIC_X) => {
-                w >> (code & 63) & 1 == 1
+        let code = e.raw.event_type();
+        let hit = if code == scap::schema::codes::PPME_GENERIC_X {
+            match e.raw.param_bytes(0) {
+                Ok(&[lo, hi]) => {
+                    let sc = usize::from(u16::from_le_bytes([lo, hi]));
+                    if bit(&self.sc_known, sc) == Some(true) {
+                        bit(&self.sc_bits, sc) == Some(true)
+                    } else {
+                        self.names.contains(b"syscall")
+                    }
+                }
+                _ => self.names.contains(b"syscall"),
             }
-            _ => match self.field.extract(e) {
-                Some(v) => bytes_of(&v).is_some_and(|b| self.names.contains(b)),
-                None => return false,
-            },
+        } else {
+            match bit(&self.bits, usize::from(code)) {
+                Some(b) => b,
+                None => match self.field.extract(e) {
+                    Some(v) => bytes_of(&v).is_some_and(|b| self.names.contains(b)),
+                    None => return false,
+                },
+            }
         };
         hit != self.negate
     }

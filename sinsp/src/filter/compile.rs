@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use memchr::memmem;
 
-use super::ast::{Check, Expr, ExprKind, Op, Rhs, Span};
+use super::ast::{Check, Expr, ExprKind, Modifier, Op, Rhs, Span};
 use super::check::{CheckC, DoubleTest, EvtTypeC, IntTest, IpTest, Node, StrSet, StrTest, Test};
 use super::error::{ErrorKind, FilterError};
 use super::glob::PathSet;
@@ -132,6 +132,9 @@ impl<'d> Compiler<'d> {
             path.push(name.into());
             return Err(at(ErrorKind::Cycle(path)));
         }
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(at(ErrorKind::TooDeep(MAX_DEPTH)));
+        }
         let in_macro = |inner: FilterError| {
             at(ErrorKind::InMacro {
                 name: name.into(),
@@ -241,14 +244,31 @@ impl<'d> Compiler<'d> {
                 );
             }
         }
-        if lty.field == Some("evt.type") && evt_type {
+        // `= anyof` is `in`, `!= allof` is `not in`: a set.
+        let as_set = matches!(
+            (op, c.modifier),
+            (Op::Eq, Some(Modifier::AnyOf)) | (Op::Ne, Some(Modifier::AllOf))
+        );
+        if lty.field == Some("evt.type") && evt_type && (c.modifier.is_none() || as_set) {
             let f = lhs.as_field().expect("a plain field").clone();
             return Ok((
                 Node::EvtType(Box::new(evt_type_check(&items, negate, f))),
                 types,
             ));
         }
-        let test = constant_test(op, &lty, &c.lhs.to_string(), &items, src)?;
+        let what = c.lhs.to_string();
+        let test = match c.modifier {
+            None => constant_test(op, &lty, &what, &items, src)?,
+            Some(_) if as_set => constant_test(Op::In, &lty, &what, &items, src)?,
+            Some(m) => Test::Mod(
+                m,
+                items
+                    .chunks(1)
+                    .map(|one| constant_test(op, &lty, &what, one, src))
+                    .collect::<Result<Vec<_>, _>>()?
+                    .into(),
+            ),
+        };
         Ok((self.node(lhs, &lty, op, negate, test), types))
     }
 
@@ -356,16 +376,30 @@ fn allowed(op: Op, ty: &StaticTy) -> bool {
 
 fn evt_type_check(items: &[Item<'_>], negate: bool, field: BoundField) -> EvtTypeC {
     let names = StrSet::new(items.iter().map(|i| &*i.value));
+    let set = |bits: &mut Vec<u64>, i: usize| {
+        if bits.len() <= i >> 6 {
+            bits.resize((i >> 6) + 1, 0);
+        }
+        bits[i >> 6] |= 1 << (i & 63);
+    };
     let events = scap::schema::events();
     let mut bits = vec![0u64; events.len().div_ceil(64)];
     for e in events {
         if names.contains(e.name.as_bytes()) {
-            let c = usize::from(e.code);
-            bits[c >> 6] |= 1 << (c & 63);
+            set(&mut bits, usize::from(e.code));
+        }
+    }
+    let (mut sc_bits, mut sc_known) = (Vec::new(), Vec::new());
+    for &(code, name) in scap::schema::PPM_SC {
+        set(&mut sc_known, usize::from(code));
+        if names.contains(name.as_bytes()) {
+            set(&mut sc_bits, usize::from(code));
         }
     }
     EvtTypeC {
         bits: bits.into(),
+        sc_bits: sc_bits.into(),
+        sc_known: sc_known.into(),
         names,
         negate,
         field,
@@ -380,15 +414,15 @@ fn constant_test(
     items: &[Item<'_>],
     src: &str,
 ) -> Result<Test, FilterError> {
-    let bad = |it: &Item<'_>, tyname: &str, reason: &str| {
+    let bad = |it: &Item<'_>, ty: &'static str, reason: &'static str| {
         FilterError::new(
             src,
             it.span.start,
             ErrorKind::BadValue {
                 value: String::from_utf8_lossy(&it.value).into_owned(),
-                ty: tyname.into(),
+                ty,
                 what: what.into(),
-                reason: reason.into(),
+                reason,
             },
         )
     };
@@ -402,11 +436,13 @@ fn constant_test(
         Class::Str | Class::Bytes => Test::Str(match op {
             Op::Eq | Op::Ne => StrTest::Eq(one().value.as_ref().into()),
             Op::Lt | Op::Le | Op::Gt | Op::Ge => StrTest::Ord(op, one().value.as_ref().into()),
-            Op::Contains => StrTest::Contains(memmem::Finder::new(&one().value).into_owned()),
+            Op::Contains => {
+                StrTest::Contains(Box::new(memmem::Finder::new(&one().value).into_owned()))
+            }
             Op::IContains => StrTest::IContains(one().value.to_ascii_lowercase().into()),
             Op::BContains => {
                 let v = parse_hex(&one().value).map_err(|r| bad(one(), "hex string", r))?;
-                StrTest::Contains(memmem::Finder::new(&v).into_owned())
+                StrTest::Contains(Box::new(memmem::Finder::new(&v).into_owned()))
             }
             Op::StartsWith => StrTest::StartsWith(one().value.as_ref().into()),
             Op::BStartsWith => StrTest::StartsWith(

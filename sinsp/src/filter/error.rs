@@ -138,11 +138,11 @@ pub enum ErrorKind {
         /// The constant.
         value: String,
         /// The type it must have.
-        ty: String,
+        ty: &'static str,
         /// The field or expression.
         what: String,
         /// Why, when there is more to say.
-        reason: String,
+        reason: &'static str,
     },
     /// `evt.type = NAME` where no event or syscall is called NAME.
     #[error("unknown event type '{0}'")]

@@ -20,8 +20,10 @@
 //!
 //! condition     = "exists"
 //!               | num_op, ws, ( number | rhs_expr )
+//!               | str_op, blank, modifier, blank, ( list | identifier )
 //!               | str_op, ws, ( rhs_expr | quoted | bare )
 //!               | list_op, ws, ( list | identifier | rhs_expr ) ;
+//! modifier      = "anyof" | "allof" | "oneof" ;         (* only before a list *)
 //! rhs_expr      = val_expr | transformer ;                    (* field-to-field *)
 //! num_op        = "<=" | "<" | ">=" | ">" ;
 //! str_op        = "==" | "=" | "!=" | word_op ;
@@ -73,6 +75,9 @@
 //!   differ.
 //! * Field-to-field comparisons wrap the right-hand side:
 //!   `proc.name = val(proc.pname)`; both sides must have the same type.
+//! * Modifiers (libs 0.25) apply the operator to each list element:
+//!   `fd.name startswith anyof (/etc, /usr)` (one matches), `allof` (all
+//!   do), `oneof` (exactly one does).
 //!
 //! ```
 //! use sinsp::filter::Filter;
@@ -165,13 +170,13 @@ impl Definitions {
     }
 
     /// Adds (or replaces) a macro.
-    pub fn macro_(&mut self, name: impl Into<String>, body: impl Into<Macro>) -> &mut Self {
+    pub fn add_macro(&mut self, name: impl Into<String>, body: impl Into<Macro>) -> &mut Self {
         self.macros.insert(name.into(), body.into());
         self
     }
 
     /// Adds (or replaces) a list.
-    pub fn list<S: Into<String>>(
+    pub fn add_list<S: Into<String>>(
         &mut self,
         name: impl Into<String>,
         items: impl IntoIterator<Item = S>,

@@ -345,7 +345,12 @@ pub(crate) fn compile_field(
                     reason: format!("no event has a parameter called '{key}'"),
                 })
             })?,
-            _ => (Class::Str, "string"),
+            _ => {
+                return Err(err(ErrorKind::BadFieldArg {
+                    field: def.name.into(),
+                    reason: format!("takes a parameter name: {}.NAME", def.name),
+                }))
+            }
         }
     } else {
         (Class::of(def.ty), def.ty.name())

@@ -10,13 +10,13 @@ use std::cell::Cell;
 use nom::branch::alt;
 use nom::bytes::complete::{tag_no_case, take_while, take_while1};
 use nom::character::complete::{char, digit0, digit1, hex_digit1, one_of, satisfy};
-use nom::combinator::{opt, recognize};
+use nom::combinator::opt;
 use nom::multi::many1_count;
 use nom::{Err, IResult, Parser as _};
 
 use super::ast::{
-    ends_bare, is_blank, Check, Expr, ExprKind, FieldRef, Literal, Op, Operand, Rhs, Span, TrArg,
-    Transform, TransformerKind,
+    ends_bare, is_blank, Check, Expr, ExprKind, FieldRef, Literal, Modifier, Op, Operand, Rhs,
+    Span, TrArg, Transform, TransformerKind,
 };
 use super::error::{ErrorKind, FilterError};
 
@@ -58,32 +58,41 @@ fn ws(i: &str) -> &str {
     i.trim_start_matches(is_blank)
 }
 
+/// The text `parser` consumed at the start of `i` (what `recognize` does;
+/// computed from the rest, which is what the parser vouches for).
+fn consumed<'s, O>(
+    mut parser: impl nom::Parser<&'s str, Output = O, Error = PErr<'s>>,
+) -> impl FnMut(&'s str) -> R<'s, &'s str> {
+    move |i| {
+        let (r, _) = parser.parse(i)?;
+        Ok((r, &i[..i.len() - r.len()]))
+    }
+}
+
 /// `[a-zA-Z][a-zA-Z0-9_]*`
 fn ident(i: &str) -> R<'_, &str> {
-    recognize((
+    consumed((
         satisfy(|c| c.is_ascii_alphabetic()),
         take_while(|c: char| c.is_ascii_alphanumeric() || c == '_'),
-    ))
-    .parse(i)
+    ))(i)
 }
 
 /// `ident ("." ident)+`: a field name always has a dot.
 fn field_name(i: &str) -> R<'_, &str> {
-    recognize((ident, many1_count((char('.'), ident)))).parse(i)
+    consumed((ident, many1_count((char('.'), ident))))(i)
 }
 
 /// Hex `0x..`, or decimal `[+-]?digits[.digits][(e|E)(+|-)digits]`.
 fn number(i: &str) -> R<'_, &str> {
-    alt((
-        recognize((tag_no_case("0x"), hex_digit1)),
-        recognize((
+    consumed(alt((
+        consumed((tag_no_case("0x"), hex_digit1)),
+        consumed((
             opt(one_of("+-")),
             digit1,
             opt((char('.'), digit0)),
             opt((one_of("eE"), one_of("+-"), digit1)),
         )),
-    ))
-    .parse(i)
+    )))(i)
 }
 
 /// Length of the number at the start of `s`, if one is there.
@@ -94,11 +103,11 @@ pub(crate) fn number_len(s: &str) -> Option<usize> {
     })
 }
 
-/// `kw` followed by whitespace or `(`.
+/// `kw` followed by whitespace or `(` (or the end, so that a dangling
+/// keyword is reported as such).
 fn keyword<'s>(i: &'s str, kw: &str) -> Option<&'s str> {
     let r = i.strip_prefix(kw)?;
-    r.starts_with(|c: char| is_blank(c) || c == '(')
-        .then_some(r)
+    (r.is_empty() || r.starts_with(|c: char| is_blank(c) || c == '(')).then_some(r)
 }
 
 /// The parser's state: where the parsed text sits in its source, and the
@@ -270,7 +279,7 @@ impl P {
             || (after.starts_with('(') && transformer.is_some_and(|t| t != TransformerKind::Val))
         {
             let (r, lhs) = self.operand(i, false)?;
-            let (r, (op, op_span, rhs)) = self.check_rest(r)?;
+            let (r, (op, op_span, modifier, rhs)) = self.check_rest(r)?;
             return Ok((
                 r,
                 Expr {
@@ -278,6 +287,7 @@ impl P {
                         lhs,
                         op,
                         op_span,
+                        modifier,
                         rhs,
                     })),
                     span: self.span(start, r),
@@ -319,38 +329,81 @@ impl P {
     // -----------------------------------------------------------------------
     // Checks.
 
-    /// What follows the left-hand side: operator and right-hand side.
-    fn check_rest<'s>(&self, i: &'s str) -> R<'s, (Op, Span, Rhs)> {
+    /// What follows the left-hand side: operator, modifier and right-hand
+    /// side.
+    fn check_rest<'s>(&self, i: &'s str) -> R<'s, (Op, Span, Option<Modifier>, Rhs)> {
         let j = ws(i);
         let (r, op) = operator(j)?;
         let op_span = self.span(j, r);
+        if Modifier::applies_to(op) {
+            if let Some((r, m, rhs)) = self.modified(r)? {
+                return Ok((r, (op, op_span, Some(m), rhs)));
+            }
+        }
+        let (r, rhs) = self.rhs(r, op)?;
+        Ok((r, (op, op_span, None, rhs)))
+    }
+
+    /// `blank modifier blank list`, when that is what follows: the word is
+    /// a modifier only before a list (or a list name), else it is a value.
+    fn modified<'s>(&self, r: &'s str) -> Result<Option<(&'s str, Modifier, Rhs)>, Err<PErr<'s>>> {
+        let k = ws(r);
+        let Ok((after, word)) = ident(k) else {
+            return Ok(None);
+        };
+        let Some(m) = Modifier::from_name(word) else {
+            return Ok(None);
+        };
+        if k.len() == r.len() || !after.starts_with(is_blank) {
+            return Ok(None);
+        }
+        let l = ws(after);
+        if l.starts_with('(') {
+            let (rest, (items, span)) = self.list(l)?;
+            return Ok(Some((rest, m, Rhs::List(items, span))));
+        }
+        match ident(l) {
+            Ok((rest, name))
+                if !matches!(name, "and" | "or" | "not") && !rest.starts_with(['.', '[', '(']) =>
+            {
+                Ok(Some((
+                    rest,
+                    m,
+                    Rhs::ListRef(name.to_string(), self.span(l, rest)),
+                )))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// The right-hand side of `op`, after it.
+    fn rhs<'s>(&self, r: &'s str, op: Op) -> R<'s, Rhs> {
         let k = ws(r);
         match op {
-            Op::Exists => Ok((r, (op, op_span, Rhs::None))),
+            Op::Exists => Ok((r, Rhs::None)),
             _ if op.is_ordering() => {
                 if let Some(n) = number_len(k) {
                     let (lit, rest) = k.split_at(n);
-                    return Ok((rest, (op, op_span, Rhs::Value(self.bare(lit, rest)))));
+                    return Ok((rest, Rhs::Value(self.bare(lit, rest))));
                 }
                 if !self.starts_rhs_expr(k) {
                     return expected(k, format!("a number after '{op}'"));
                 }
                 let (r, o) = self.operand(k, true)?;
-                return Ok((r, (op, op_span, Rhs::Operand(o))));
+                Ok((r, Rhs::Operand(o)))
             }
             _ if op.takes_list() => {
                 if k.starts_with('(') {
                     let (r, (items, span)) = self.list(k)?;
-                    return Ok((r, (op, op_span, Rhs::List(items, span))));
+                    return Ok((r, Rhs::List(items, span)));
                 }
                 if self.starts_rhs_expr(k) {
                     let (r, o) = self.operand(k, true)?;
-                    return Ok((r, (op, op_span, Rhs::Operand(o))));
+                    return Ok((r, Rhs::Operand(o)));
                 }
                 match ident(k) {
                     Ok((r, w)) if !matches!(w, "and" | "or" | "not") => {
-                        let rhs = Rhs::ListRef(w.to_string(), self.span(k, r));
-                        Ok((r, (op, op_span, rhs)))
+                        Ok((r, Rhs::ListRef(w.to_string(), self.span(k, r))))
                     }
                     _ => expected(k, format!("a list after '{op}'")),
                 }
@@ -358,10 +411,10 @@ impl P {
             _ => {
                 if self.starts_rhs_expr(k) {
                     let (r, o) = self.operand(k, true)?;
-                    return Ok((r, (op, op_span, Rhs::Operand(o))));
+                    return Ok((r, Rhs::Operand(o)));
                 }
                 match self.value(k)? {
-                    Some((r, lit)) => Ok((r, (op, op_span, Rhs::Value(lit)))),
+                    Some((r, lit)) => Ok((r, Rhs::Value(lit))),
                     None => expected(k, format!("a value after '{op}'")),
                 }
             }
@@ -762,5 +815,31 @@ pub(crate) fn parse_operand_prefix(
             base,
             ErrorKind::Expected("a field".into()),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::number_len;
+
+    #[test]
+    fn numbers_are_lexed_whole() {
+        for (s, n) in [
+            ("3.", Some(2)),
+            ("3.,", Some(2)),
+            ("-7)", Some(2)),
+            ("1.5", Some(3)),
+            ("+1.25e-3x", Some(8)),
+            ("2e+10", Some(5)),
+            ("6E-2", Some(4)),
+            ("1e5", Some(1)),
+            ("0XaB", Some(4)),
+            ("0xg", Some(1)),
+            ("x1", None),
+            ("-", None),
+            (".5", None),
+        ] {
+            assert_eq!(number_len(s), n, "{s:?}");
+        }
     }
 }

@@ -127,7 +127,8 @@ pub fn metadata() -> Metadata {
             },
         },
     ];
-    let sleep = thread(300, 1, "sleep", "/usr/bin/sleep", &["10"]);
+    let mut sleep = thread(300, 1, "sleep", "/usr/bin/sleep", &["10"]);
+    sleep.env = nul_list(&["B64=aGVsbG8=", "BAD=#!#"]);
     Metadata {
         machine: Some(MachineInfo {
             num_cpus: 2,
@@ -163,12 +164,24 @@ pub fn events() -> Vec<(&'static str, Vec<u8>)> {
         // cat reads /etc/passwd.
         (
             "read_passwd",
-            io(codes::PPME_SYSCALL_READ_X, 1, 200, 3, b"root:x:0:0:root:/root:/bin/bash"),
+            io(
+                codes::PPME_SYSCALL_READ_X,
+                1,
+                200,
+                3,
+                b"root:x:0:0:root:/root:/bin/bash",
+            ),
         ),
         // cat writes to its TCP socket.
         (
             "write_tcp",
-            io(codes::PPME_SYSCALL_WRITE_X, 2, 200, 4, b"GET / HTTP/1.1\r\n"),
+            io(
+                codes::PPME_SYSCALL_WRITE_X,
+                2,
+                200,
+                4,
+                b"GET / HTTP/1.1\r\n",
+            ),
         ),
         // cat reads from its UDP/IPv6 socket.
         (
@@ -176,7 +189,10 @@ pub fn events() -> Vec<(&'static str, Vec<u8>)> {
             io(codes::PPME_SYSCALL_READ_X, 3, 200, 5, b"\x12\x34\x81\x80"),
         ),
         // bash writes to the terminal.
-        ("write_tty", io(codes::PPME_SYSCALL_WRITE_X, 4, 100, 1, b"ls\n")),
+        (
+            "write_tty",
+            io(codes::PPME_SYSCALL_WRITE_X, 4, 100, 1, b"ls\n"),
+        ),
         // sleep calls getppid: the generic event, no fd.
         (
             "getppid",
@@ -196,7 +212,13 @@ pub fn events() -> Vec<(&'static str, Vec<u8>)> {
         // cat reads a binary.
         (
             "read_elf",
-            io(codes::PPME_SYSCALL_READ_X, 7, 200, 3, b"\x7fELF\x02\x01/bin/sh\x00"),
+            io(
+                codes::PPME_SYSCALL_READ_X,
+                7,
+                200,
+                3,
+                b"\x7fELF\x02\x01/bin/sh\x00",
+            ),
         ),
     ]
 }
