@@ -87,7 +87,7 @@ fn main() -> anyhow::Result<()> {
     // Step 2: compile each condition and output once, up front: errors point
     // at the position in the condition.
     let mut defs = Definitions::default();
-    defs.macro_(
+    defs.add_macro(
         "spawned_process",
         "evt.type in (execve, execveat) and evt.dir = <",
     );
