@@ -39,7 +39,7 @@ and evt.is_open_read = true \
 and fd.name pmatch (/etc, /root/.ssh, /var/lib/docker) \
 and not fd.name startswith /etc/ld.so \
 and not proc.name in (bash, sh, dash, zsh, sudo, su, login, sshd, systemd, cron, python3, \
-perl, ruby, node, java, dockerd, containerd, runc, kubelet, cat, ls, grep, sed, awk, head, tail, \
+perl, ruby, node, java, dockerd, containerd, runc, kubelet, cat, less, more, sed, awk, head, tail, \
 id, whoami, find, stat) \
 and not proc.pname in (systemd, containerd-shim) \
 and not fd.name glob '/etc/*.conf'";

@@ -1104,3 +1104,32 @@ fn raw_arguments_are_typed_by_their_parameter() {
     ));
     expect(&[("evt.rawarg.data contains HTTP", &["write_tcp"])]);
 }
+
+#[test]
+fn macros_given_as_trees_are_checked_too() {
+    use sinsp::filter::ast::{Check, Expr, ExprKind, FieldRef, Op, Operand, Rhs, Span};
+    let tree = |op, rhs| Expr {
+        kind: ExprKind::Check(Box::new(Check {
+            lhs: Operand::Field(FieldRef {
+                name: "proc.name".into(),
+                arg: None,
+                span: Span::default(),
+            }),
+            op,
+            op_span: Span::default(),
+            modifier: None,
+            rhs,
+        })),
+        span: Span::default(),
+    };
+    for (op, rhs) in [
+        (Op::Eq, Rhs::None),
+        (Op::Contains, Rhs::List(vec![], Span::default())),
+        (Op::Lt, Rhs::None),
+    ] {
+        let mut d = Definitions::new();
+        d.add_macro("m", tree(op, rhs));
+        let e = error_with("m", &d);
+        assert!(e.to_string().contains("expected one value"), "{e}");
+    }
+}

@@ -258,13 +258,13 @@ impl<'d> Compiler<'d> {
         }
         let what = c.lhs.to_string();
         let test = match c.modifier {
-            None => constant_test(op, &lty, &what, &items, src)?,
-            Some(_) if as_set => constant_test(Op::In, &lty, &what, &items, src)?,
+            None => constant_test(c.op_span.end, op, &lty, &what, &items, src)?,
+            Some(_) if as_set => constant_test(c.op_span.end, Op::In, &lty, &what, &items, src)?,
             Some(m) => Test::Mod(
                 m,
                 items
                     .chunks(1)
-                    .map(|one| constant_test(op, &lty, &what, one, src))
+                    .map(|one| constant_test(c.op_span.end, op, &lty, &what, one, src))
                     .collect::<Result<Vec<_>, _>>()?
                     .into(),
             ),
@@ -408,6 +408,7 @@ fn evt_type_check(items: &[Item<'_>], negate: bool, field: BoundField) -> EvtTyp
 
 /// Parses the constants for the operator and the left-hand side's type.
 fn constant_test(
+    at: usize,
     op: Op,
     ty: &StaticTy,
     what: &str,
@@ -430,8 +431,17 @@ fn constant_test(
     if op == Op::Exists {
         return Ok(Test::Exists);
     }
-    let one = || items.first().expect("the parser gives one value");
     let set = matches!(op, Op::In | Op::Intersects);
+    // The parser gives one value to these operators; a hand-built tree
+    // (a macro given as a tree) may not.
+    if !set && op != Op::Pmatch && items.len() != 1 {
+        return Err(FilterError::new(
+            src,
+            at,
+            ErrorKind::Expected(format!("one value after '{op}'")),
+        ));
+    }
+    let one = || &items[0];
     Ok(match ty.class {
         Class::Str | Class::Bytes => Test::Str(match op {
             Op::Eq | Op::Ne => StrTest::Eq(one().value.as_ref().into()),

@@ -23,9 +23,9 @@ pub struct FilterError {
 impl FilterError {
     /// An error at byte `pos` of `src`.
     pub fn new(src: &str, pos: usize, kind: ErrorKind) -> FilterError {
-        let pos = pos.min(src.len());
-        // Clamp to a character boundary so that slicing below is valid.
-        let mut p = pos;
+        // Line and column of the position, clamped to the text (a tree
+        // built by hand has spans into no text) and to a character boundary.
+        let mut p = pos.min(src.len());
         while !src.is_char_boundary(p) {
             p -= 1;
         }
