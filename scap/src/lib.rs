@@ -7,7 +7,7 @@
 //!   through their mmap'd kernel ABI ([`ring`]) and merges them by timestamp
 //!   ([`merge`]);
 //! * [`FileEngine`] reads `.scap` capture files (Falco's format) through the
-//!   same interface; [`file`] also writes them and snapshots `/proc`;
+//!   same interface; [`file`](mod@file) also writes them and snapshots `/proc`;
 //! * [`Engine`] is the interface every source implements: `next()` yields an
 //!   [`Event`] borrowed until the following call;
 //! * [`Event`] is a bounds-checked view of one event in Falco's wire format;

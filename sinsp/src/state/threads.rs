@@ -41,11 +41,11 @@ pub struct ProcessInfo {
     pub pid: i64,
     /// Process id in its own pid namespace.
     pub vpid: i64,
-    /// argv[0].
+    /// `argv[0]`.
     pub exe: String,
     /// Full path of the executable (from the kernel).
     pub exepath: String,
-    /// Arguments after argv[0].
+    /// Arguments after `argv[0]`.
     pub args: StrList,
     /// Environment, `NAME=value` items.
     pub env: StrList,
