@@ -15,41 +15,90 @@ pub const MAX_SNAPLEN: u32 = 65000;
 /// Pseudo-syscall name of the process-exit tracepoint.
 pub const PROCEXIT: &str = "procexit";
 
+/// Pseudo-syscall name of the signal-delivery tracepoint
+/// (`PPME_SIGNALDELIVER_E`).
+pub const SIGNALDELIVER: &str = "signaldeliver";
+
+/// The enter events the schema keeps (TOCTOU mitigation): (native syscall,
+/// program on `syscalls:sys_enter_<name>`, the enter event it produces).
+/// Each is attached when its syscall is selected; they need tracefs.
+pub const ENTER_PROGRAMS: &[(&str, &str, u16)] = &[
+    ("open", "open_e", codes::PPME_SYSCALL_OPEN_E),
+    ("openat", "openat_e", codes::PPME_SYSCALL_OPENAT_2_E),
+    ("openat2", "openat2_e", codes::PPME_SYSCALL_OPENAT2_E),
+    ("creat", "creat_e", codes::PPME_SYSCALL_CREAT_E),
+    ("connect", "connect_e", codes::PPME_SOCKET_CONNECT_E),
+];
+
 /// Syscalls with a dedicated filler in the probe: (native name, program,
 /// the exit event it produces). Everything else is reported as the generic
 /// event. `execve`/`execveat` fillers report failures only: every successful
 /// exec comes from the `sched_process_exec` program.
 pub const FILLERS: &[(&str, &str, u16)] = &[
+    // Opening, closing, reading and writing files.
     ("open", "open_x", codes::PPME_SYSCALL_OPEN_X),
     ("openat", "openat_x", codes::PPME_SYSCALL_OPENAT_2_X),
     ("openat2", "openat2_x", codes::PPME_SYSCALL_OPENAT2_X),
     ("creat", "creat_x", codes::PPME_SYSCALL_CREAT_X),
+    (
+        "open_by_handle_at",
+        "open_by_handle_at_x",
+        codes::PPME_SYSCALL_OPEN_BY_HANDLE_AT_X,
+    ),
     ("close", "close_x", codes::PPME_SYSCALL_CLOSE_X),
     ("read", "read_x", codes::PPME_SYSCALL_READ_X),
     ("write", "write_x", codes::PPME_SYSCALL_WRITE_X),
-    ("socket", "socket_x", codes::PPME_SOCKET_SOCKET_X),
-    ("bind", "bind_x", codes::PPME_SOCKET_BIND_X),
-    ("connect", "connect_x", codes::PPME_SOCKET_CONNECT_X),
-    ("accept", "accept_x", codes::PPME_SOCKET_ACCEPT_5_X),
-    ("accept4", "accept4_x", codes::PPME_SOCKET_ACCEPT4_6_X),
-    ("clone", "clone_x", codes::PPME_SYSCALL_CLONE_20_X),
-    ("clone3", "clone3_x", codes::PPME_SYSCALL_CLONE3_X),
-    ("fork", "fork_x", codes::PPME_SYSCALL_FORK_20_X),
-    ("vfork", "vfork_x", codes::PPME_SYSCALL_VFORK_20_X),
-    ("execve", "execve_x", codes::PPME_SYSCALL_EXECVE_19_X),
-    ("execveat", "execveat_x", codes::PPME_SYSCALL_EXECVEAT_X),
-    ("chdir", "chdir_x", codes::PPME_SYSCALL_CHDIR_X),
-    ("fchdir", "fchdir_x", codes::PPME_SYSCALL_FCHDIR_X),
-    ("setuid", "setuid_x", codes::PPME_SYSCALL_SETUID_X),
-    ("setgid", "setgid_x", codes::PPME_SYSCALL_SETGID_X),
-    ("setreuid", "setreuid_x", codes::PPME_SYSCALL_SETREUID_X),
-    ("setregid", "setregid_x", codes::PPME_SYSCALL_SETREGID_X),
-    ("setresuid", "setresuid_x", codes::PPME_SYSCALL_SETRESUID_X),
-    ("setresgid", "setresgid_x", codes::PPME_SYSCALL_SETRESGID_X),
-    ("prctl", "prctl_x", codes::PPME_SYSCALL_PRCTL_X),
+    ("pread64", "pread64_x", codes::PPME_SYSCALL_PREAD_X),
+    ("pwrite64", "pwrite64_x", codes::PPME_SYSCALL_PWRITE_X),
+    ("readv", "readv_x", codes::PPME_SYSCALL_READV_X),
+    ("writev", "writev_x", codes::PPME_SYSCALL_WRITEV_X),
+    ("preadv", "preadv_x", codes::PPME_SYSCALL_PREADV_X),
+    ("pwritev", "pwritev_x", codes::PPME_SYSCALL_PWRITEV_X),
+    ("sendfile", "sendfile_x", codes::PPME_SYSCALL_SENDFILE_X),
+    ("splice", "splice_x", codes::PPME_SYSCALL_SPLICE_X),
+    (
+        "copy_file_range",
+        "copy_file_range_x",
+        codes::PPME_SYSCALL_COPY_FILE_RANGE_X,
+    ),
+    ("lseek", "lseek_x", codes::PPME_SYSCALL_LSEEK_X),
+    ("getdents64", "getdents64_x", codes::PPME_SYSCALL_GETDENTS64_X),
+    ("fcntl", "fcntl_x", codes::PPME_SYSCALL_FCNTL_X),
+    ("flock", "flock_x", codes::PPME_SYSCALL_FLOCK_X),
+    ("ioctl", "ioctl_x", codes::PPME_SYSCALL_IOCTL_3_X),
     ("dup", "dup_x", codes::PPME_SYSCALL_DUP_1_X),
     ("dup2", "dup2_x", codes::PPME_SYSCALL_DUP2_X),
     ("dup3", "dup3_x", codes::PPME_SYSCALL_DUP3_X),
+    // File system names, modes, owners and mounts.
+    ("mkdir", "mkdir_x", codes::PPME_SYSCALL_MKDIR_2_X),
+    ("mkdirat", "mkdirat_x", codes::PPME_SYSCALL_MKDIRAT_X),
+    ("rmdir", "rmdir_x", codes::PPME_SYSCALL_RMDIR_2_X),
+    ("unlink", "unlink_x", codes::PPME_SYSCALL_UNLINK_2_X),
+    ("unlinkat", "unlinkat_x", codes::PPME_SYSCALL_UNLINKAT_2_X),
+    ("rename", "rename_x", codes::PPME_SYSCALL_RENAME_X),
+    ("renameat", "renameat_x", codes::PPME_SYSCALL_RENAMEAT_X),
+    ("renameat2", "renameat2_x", codes::PPME_SYSCALL_RENAMEAT2_X),
+    ("link", "link_x", codes::PPME_SYSCALL_LINK_2_X),
+    ("linkat", "linkat_x", codes::PPME_SYSCALL_LINKAT_2_X),
+    ("symlink", "symlink_x", codes::PPME_SYSCALL_SYMLINK_X),
+    ("symlinkat", "symlinkat_x", codes::PPME_SYSCALL_SYMLINKAT_X),
+    ("chmod", "chmod_x", codes::PPME_SYSCALL_CHMOD_X),
+    ("fchmod", "fchmod_x", codes::PPME_SYSCALL_FCHMOD_X),
+    ("fchmodat", "fchmodat_x", codes::PPME_SYSCALL_FCHMODAT_X),
+    ("chown", "chown_x", codes::PPME_SYSCALL_CHOWN_X),
+    ("lchown", "lchown_x", codes::PPME_SYSCALL_LCHOWN_X),
+    ("fchown", "fchown_x", codes::PPME_SYSCALL_FCHOWN_X),
+    ("fchownat", "fchownat_x", codes::PPME_SYSCALL_FCHOWNAT_X),
+    ("mknod", "mknod_x", codes::PPME_SYSCALL_MKNOD_X),
+    ("mknodat", "mknodat_x", codes::PPME_SYSCALL_MKNODAT_X),
+    ("newfstatat", "newfstatat_x", codes::PPME_SYSCALL_NEWFSTATAT_X),
+    ("mount", "mount_x", codes::PPME_SYSCALL_MOUNT_X),
+    ("umount2", "umount2_x", codes::PPME_SYSCALL_UMOUNT2_X),
+    ("chroot", "chroot_x", codes::PPME_SYSCALL_CHROOT_X),
+    ("chdir", "chdir_x", codes::PPME_SYSCALL_CHDIR_X),
+    ("fchdir", "fchdir_x", codes::PPME_SYSCALL_FCHDIR_X),
+    ("getcwd", "getcwd_x", codes::PPME_SYSCALL_GETCWD_X),
+    // Special fds.
     ("pipe", "pipe_x", codes::PPME_SYSCALL_PIPE_X),
     ("pipe2", "pipe2_x", codes::PPME_SYSCALL_PIPE2_X),
     (
@@ -57,6 +106,111 @@ pub const FILLERS: &[(&str, &str, u16)] = &[
         "memfd_create_x",
         codes::PPME_SYSCALL_MEMFD_CREATE_X,
     ),
+    ("eventfd", "eventfd_x", codes::PPME_SYSCALL_EVENTFD_X),
+    ("eventfd2", "eventfd2_x", codes::PPME_SYSCALL_EVENTFD2_X),
+    ("inotify_init", "inotify_init_x", codes::PPME_SYSCALL_INOTIFY_INIT_X),
+    (
+        "inotify_init1",
+        "inotify_init1_x",
+        codes::PPME_SYSCALL_INOTIFY_INIT1_X,
+    ),
+    ("signalfd", "signalfd_x", codes::PPME_SYSCALL_SIGNALFD_X),
+    ("signalfd4", "signalfd4_x", codes::PPME_SYSCALL_SIGNALFD4_X),
+    (
+        "timerfd_create",
+        "timerfd_create_x",
+        codes::PPME_SYSCALL_TIMERFD_CREATE_X,
+    ),
+    ("userfaultfd", "userfaultfd_x", codes::PPME_SYSCALL_USERFAULTFD_X),
+    (
+        "io_uring_setup",
+        "io_uring_setup_x",
+        codes::PPME_SYSCALL_IO_URING_SETUP_X,
+    ),
+    ("epoll_create", "epoll_create_x", codes::PPME_SYSCALL_EPOLL_CREATE_X),
+    (
+        "epoll_create1",
+        "epoll_create1_x",
+        codes::PPME_SYSCALL_EPOLL_CREATE1_X,
+    ),
+    ("pidfd_open", "pidfd_open_x", codes::PPME_SYSCALL_PIDFD_OPEN_X),
+    ("pidfd_getfd", "pidfd_getfd_x", codes::PPME_SYSCALL_PIDFD_GETFD_X),
+    ("bpf", "bpf_x", codes::PPME_SYSCALL_BPF_2_X),
+    // Network.
+    ("socket", "socket_x", codes::PPME_SOCKET_SOCKET_X),
+    ("socketpair", "socketpair_x", codes::PPME_SOCKET_SOCKETPAIR_X),
+    ("bind", "bind_x", codes::PPME_SOCKET_BIND_X),
+    ("listen", "listen_x", codes::PPME_SOCKET_LISTEN_X),
+    ("connect", "connect_x", codes::PPME_SOCKET_CONNECT_X),
+    ("accept", "accept_x", codes::PPME_SOCKET_ACCEPT_5_X),
+    ("accept4", "accept4_x", codes::PPME_SOCKET_ACCEPT4_6_X),
+    ("shutdown", "shutdown_x", codes::PPME_SOCKET_SHUTDOWN_X),
+    ("sendto", "sendto_x", codes::PPME_SOCKET_SENDTO_X),
+    ("recvfrom", "recvfrom_x", codes::PPME_SOCKET_RECVFROM_X),
+    ("sendmsg", "sendmsg_x", codes::PPME_SOCKET_SENDMSG_X),
+    ("recvmsg", "recvmsg_x", codes::PPME_SOCKET_RECVMSG_X),
+    ("sendmmsg", "sendmmsg_x", codes::PPME_SOCKET_SENDMMSG_X),
+    ("recvmmsg", "recvmmsg_x", codes::PPME_SOCKET_RECVMMSG_X),
+    ("getsockopt", "getsockopt_x", codes::PPME_SOCKET_GETSOCKOPT_X),
+    ("setsockopt", "setsockopt_x", codes::PPME_SOCKET_SETSOCKOPT_X),
+    ("getsockname", "getsockname_x", codes::PPME_SOCKET_GETSOCKNAME_X),
+    ("getpeername", "getpeername_x", codes::PPME_SOCKET_GETPEERNAME_X),
+    // Processes.
+    ("clone", "clone_x", codes::PPME_SYSCALL_CLONE_20_X),
+    ("clone3", "clone3_x", codes::PPME_SYSCALL_CLONE3_X),
+    ("fork", "fork_x", codes::PPME_SYSCALL_FORK_20_X),
+    ("vfork", "vfork_x", codes::PPME_SYSCALL_VFORK_20_X),
+    ("execve", "execve_x", codes::PPME_SYSCALL_EXECVE_19_X),
+    ("execveat", "execveat_x", codes::PPME_SYSCALL_EXECVEAT_X),
+    ("kill", "kill_x", codes::PPME_SYSCALL_KILL_X),
+    ("tgkill", "tgkill_x", codes::PPME_SYSCALL_TGKILL_X),
+    ("tkill", "tkill_x", codes::PPME_SYSCALL_TKILL_X),
+    ("ptrace", "ptrace_x", codes::PPME_SYSCALL_PTRACE_X),
+    ("prctl", "prctl_x", codes::PPME_SYSCALL_PRCTL_X),
+    ("setns", "setns_x", codes::PPME_SYSCALL_SETNS_X),
+    ("unshare", "unshare_x", codes::PPME_SYSCALL_UNSHARE_X),
+    ("setsid", "setsid_x", codes::PPME_SYSCALL_SETSID_X),
+    ("setpgid", "setpgid_x", codes::PPME_SYSCALL_SETPGID_X),
+    // Identity and privileges.
+    ("setuid", "setuid_x", codes::PPME_SYSCALL_SETUID_X),
+    ("setgid", "setgid_x", codes::PPME_SYSCALL_SETGID_X),
+    ("setreuid", "setreuid_x", codes::PPME_SYSCALL_SETREUID_X),
+    ("setregid", "setregid_x", codes::PPME_SYSCALL_SETREGID_X),
+    ("setresuid", "setresuid_x", codes::PPME_SYSCALL_SETRESUID_X),
+    ("setresgid", "setresgid_x", codes::PPME_SYSCALL_SETRESGID_X),
+    ("capset", "capset_x", codes::PPME_SYSCALL_CAPSET_X),
+    ("prlimit64", "prlimit64_x", codes::PPME_SYSCALL_PRLIMIT_X),
+    ("setrlimit", "setrlimit_x", codes::PPME_SYSCALL_SETRLIMIT_X),
+    ("seccomp", "seccomp_x", codes::PPME_SYSCALL_SECCOMP_X),
+    // Kernel modules.
+    ("init_module", "init_module_x", codes::PPME_SYSCALL_INIT_MODULE_X),
+    ("finit_module", "finit_module_x", codes::PPME_SYSCALL_FINIT_MODULE_X),
+    (
+        "delete_module",
+        "delete_module_x",
+        codes::PPME_SYSCALL_DELETE_MODULE_X,
+    ),
+    // Memory, other processes' memory, waiting and polling.
+    ("mmap", "mmap_x", codes::PPME_SYSCALL_MMAP_X),
+    ("munmap", "munmap_x", codes::PPME_SYSCALL_MUNMAP_X),
+    ("mprotect", "mprotect_x", codes::PPME_SYSCALL_MPROTECT_X),
+    ("brk", "brk_x", codes::PPME_SYSCALL_BRK_4_X),
+    (
+        "process_vm_readv",
+        "process_vm_readv_x",
+        codes::PPME_SYSCALL_PROCESS_VM_READV_X,
+    ),
+    (
+        "process_vm_writev",
+        "process_vm_writev_x",
+        codes::PPME_SYSCALL_PROCESS_VM_WRITEV_X,
+    ),
+    ("nanosleep", "nanosleep_x", codes::PPME_SYSCALL_NANOSLEEP_X),
+    ("futex", "futex_x", codes::PPME_SYSCALL_FUTEX_X),
+    ("poll", "poll_x", codes::PPME_SYSCALL_POLL_X),
+    ("ppoll", "ppoll_x", codes::PPME_SYSCALL_PPOLL_X),
+    ("select", "select_x", codes::PPME_SYSCALL_SELECT_X),
+    ("epoll_wait", "epoll_wait_x", codes::PPME_SYSCALL_EPOLLWAIT_X),
 ];
 
 // Bits of the probe's g_syscalls entries (probe.h).
@@ -110,6 +264,10 @@ pub struct SyscallPlan {
     pub procexit: bool,
     /// A clone-family syscall is selected (for `sched_process_fork`).
     pub clone_family: bool,
+    /// Attach `signal_deliver`.
+    pub signaldeliver: bool,
+    /// Enter-event programs to attach (see [`ENTER_PROGRAMS`]).
+    pub enter: Vec<&'static str>,
 }
 
 impl Config {
@@ -143,6 +301,8 @@ impl Config {
             exec: false,
             procexit: false,
             clone_family: false,
+            signaldeliver: false,
+            enter: Vec::new(),
         };
         let select = |nr: u16, ppm_sc: u16, name: &str, plan: &mut SyscallPlan| {
             let mut v = SC_INTERESTING | u32::from(ppm_sc);
@@ -156,6 +316,9 @@ impl Config {
             if matches!(name, "clone" | "clone3" | "fork" | "vfork") {
                 plan.clone_family = true;
             }
+            if let Some((_, prog, _)) = ENTER_PROGRAMS.iter().find(|p| p.0 == name) {
+                plan.enter.push(prog);
+            }
             if let Some(slot) = plan.table.get_mut(usize::from(nr)) {
                 *slot = v;
             }
@@ -166,6 +329,7 @@ impl Config {
                     select(e.nr, e.ppm_sc, e.name, &mut plan);
                 }
                 plan.procexit = true;
+                plan.signaldeliver = true;
             }
             Some(names) => {
                 let mut unknown = Vec::new();
@@ -176,6 +340,8 @@ impl Config {
                     }
                     if name == PROCEXIT || name == "sched_process_exit" {
                         plan.procexit = true;
+                    } else if name == SIGNALDELIVER || name == "signal_deliver" {
+                        plan.signaldeliver = true;
                     } else if let Some(e) = arch.syscall_by_name(name) {
                         select(e.nr, e.ppm_sc, e.name, &mut plan);
                     } else {
@@ -184,7 +350,7 @@ impl Config {
                 }
                 if !unknown.is_empty() {
                     return Err(Error::Config(format!(
-                        "unknown syscall name(s) for {arch:?}: {} (names are the native ones, e.g. openat, execve; `{PROCEXIT}` selects process exits)",
+                        "unknown syscall name(s) for {arch:?}: {} (names are the native ones, e.g. openat, execve; `{PROCEXIT}` selects process exits, `{SIGNALDELIVER}` signal deliveries)",
                         unknown.join(", ")
                     )));
                 }
@@ -192,6 +358,8 @@ impl Config {
         }
         plan.fillers.sort_unstable();
         plan.fillers.dedup();
+        plan.enter.sort_unstable();
+        plan.enter.dedup();
         Ok(plan)
     }
 }

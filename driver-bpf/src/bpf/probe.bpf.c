@@ -14,6 +14,7 @@
 #include "maps.h"
 #include "event.h"
 #include "kernel.h"
+#include "flags.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -850,3 +851,15 @@ int BPF_PROG(memfd_create_x, struct pt_regs *regs, long ret)
 	evt_submit(&e);
 	return 0;
 }
+
+/* ------------------------------------------------------------------------ */
+/* The other fillers, by family                                              */
+/* ------------------------------------------------------------------------ */
+
+#include "fillers/files.h"
+#include "fillers/fds.h"
+#include "fillers/io.h"
+#include "fillers/net.h"
+#include "fillers/process.h"
+#include "fillers/memory.h"
+#include "fillers/tracepoints.h"
