@@ -243,8 +243,7 @@ impl LiveEngine {
             // errno, EACCES or EPERM, would otherwise read as a missing
             // privilege); without one, a permission error is just that.
             let program = failed_program(&log);
-            if program.is_none()
-                && matches!(source.kind(), libbpf_rs::ErrorKind::PermissionDenied)
+            if program.is_none() && matches!(source.kind(), libbpf_rs::ErrorKind::PermissionDenied)
             {
                 return Error::bpf("loading the probe", source);
             }
