@@ -164,6 +164,17 @@ static __always_inline u8 fcntl_cmd_to_ppm(u32 cmd)
 	return PPM_FCNTL_COMMANDS_UNKNOWN;
 }
 
+#define CLOSE_RANGE_UNSHARE (1U << 1)
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+
+static __always_inline u32 close_range_flags_to_ppm(u32 f)
+{
+	u32 r = 0;
+	if (f & CLOSE_RANGE_UNSHARE) r |= PPM_CLOSE_RANGE_FLAGS_CLOSE_RANGE_UNSHARE;
+	if (f & CLOSE_RANGE_CLOEXEC) r |= PPM_CLOSE_RANGE_FLAGS_CLOSE_RANGE_CLOEXEC;
+	return r;
+}
+
 /* ---- mounts ---- */
 #define MS_MGC_VAL 0xC0ED0000U
 #define MS_MGC_MSK 0xffff0000U

@@ -416,6 +416,18 @@ pub fn check(call: &Call, c: &mut Cmp<'_>, part: usize) {
             );
         }
         "close" | "getdents64" | "fchdir" => c.num("fd", n(0)),
+        "close_range" => {
+            c.num("first", n(0));
+            c.num("last", n(1));
+            c.flags(
+                "flags",
+                n(2),
+                &[
+                    (1 << 1, "CLOSE_RANGE_UNSHARE"),
+                    (1 << 2, "CLOSE_RANGE_CLOEXEC"),
+                ],
+            );
+        }
         "lseek" => {
             c.num("fd", n(0));
             c.num("offset", n(1));

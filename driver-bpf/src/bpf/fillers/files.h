@@ -419,6 +419,20 @@ int BPF_PROG(ioctl_x, struct pt_regs *regs, long ret)
 }
 
 SEC("tp_btf/sys_exit")
+int BPF_PROG(close_range_x, struct pt_regs *regs, long ret)
+{
+	struct evt e;
+	if (!FEVT_BEGIN(&e, PPME_SYSCALL_CLOSE_RANGE_X))
+		return 0;
+	push_u64(&e, ret);
+	push_u32(&e, syscall_arg(regs, 0));
+	push_u32(&e, syscall_arg(regs, 1));
+	push_u32(&e, close_range_flags_to_ppm(syscall_arg(regs, 2)));
+	fevt_submit(&e);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
 int BPF_PROG(getdents64_x, struct pt_regs *regs, long ret)
 {
 	struct evt e;
