@@ -73,7 +73,10 @@ fn params(e: &EventInfo) -> String {
     e.params
         .iter()
         .map(|p| {
-            let ty = p.ty.schema_name().trim_start_matches("PT_").to_ascii_lowercase();
+            let ty =
+                p.ty.schema_name()
+                    .trim_start_matches("PT_")
+                    .to_ascii_lowercase();
             match p.table {
                 Some(t) => format!("{}: {ty} ({})", p.name, t.name),
                 None => format!("{}: {ty}", p.name),
@@ -126,7 +129,11 @@ fn generate() -> String {
             nr(Arch::Aarch64, name),
             e.ident,
             params(e),
-            if WITNESSED.contains(name) { "yes" } else { "no" }
+            if WITNESSED.contains(name) {
+                "yes"
+            } else {
+                "no"
+            }
         );
     }
     let _ = writeln!(w, "\n## Enter events (TOCTOU)\n");
@@ -145,16 +152,39 @@ fn generate() -> String {
             "| {name} | `{}` ({prog}) | {} | {} |",
             e.ident,
             params(e),
-            if WITNESSED.contains(name) { "yes" } else { "no" }
+            if WITNESSED.contains(name) {
+                "yes"
+            } else {
+                "no"
+            }
         );
     }
     let _ = writeln!(w, "\n## Tracepoint events\n");
-    let _ = writeln!(w, "| selected by | program | event | parameters |\n|---|---|---|---|");
+    let _ = writeln!(
+        w,
+        "| selected by | program | event | parameters |\n|---|---|---|---|"
+    );
     for (sel, prog, code) in [
-        (SIGNALDELIVER, "tp_btf/signal_deliver", codes::PPME_SIGNALDELIVER_E),
-        (PROCEXIT, "tp_btf/sched_process_exit", codes::PPME_PROCEXIT_1_E),
-        ("execve, execveat", "tp_btf/sched_process_exec", codes::PPME_SYSCALL_EXECVE_19_X),
-        ("clone family (arm64)", "tp_btf/sched_process_fork", codes::PPME_SYSCALL_CLONE_20_X),
+        (
+            SIGNALDELIVER,
+            "tp_btf/signal_deliver",
+            codes::PPME_SIGNALDELIVER_E,
+        ),
+        (
+            PROCEXIT,
+            "tp_btf/sched_process_exit",
+            codes::PPME_PROCEXIT_1_E,
+        ),
+        (
+            "execve, execveat",
+            "tp_btf/sched_process_exec",
+            codes::PPME_SYSCALL_EXECVE_19_X,
+        ),
+        (
+            "clone family (arm64)",
+            "tp_btf/sched_process_fork",
+            codes::PPME_SYSCALL_CLONE_20_X,
+        ),
     ] {
         let e = event_info(code).expect("in the schema");
         let _ = writeln!(w, "| {sel} | {prog} | `{}` | {} |", e.ident, params(e));

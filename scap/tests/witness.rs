@@ -180,7 +180,12 @@ fn strace_witness() {
             Next::Eof => break,
         }
     }
-    let status = status.expect("strace did not finish in time");
+    let finished = status.is_some();
+    if !finished {
+        let _ = child.kill();
+    }
+    let status = child.wait().expect("wait for strace");
+    assert!(finished, "strace did not finish in time");
     assert!(status.success(), "strace or the workload failed: {status}");
     let stats = engine.stats().expect("stats");
     let drops = stats.total.drops_buffer + stats.total.drops_max_size + stats.total.drops_no_ring;

@@ -365,19 +365,13 @@ fn fs_names(w: &W) {
             sptr(&tmpfs),
             sptr(&mnt),
             sptr(&tmpfs),
-            (MS_NOSUID | MS_NODEV) as u64,
+            MS_NOSUID | MS_NODEV,
             sptr(&opts),
         ],
     );
     sc(
         SYS_mount,
-        &[
-            0,
-            sptr(&mnt),
-            0,
-            (MS_REMOUNT | MS_RDONLY | MS_BIND) as u64,
-            0,
-        ],
+        &[0, sptr(&mnt), 0, MS_REMOUNT | MS_RDONLY | MS_BIND, 0],
     );
     sc(
         SYS_mount,
