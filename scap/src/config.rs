@@ -424,8 +424,9 @@ const SC_DEDICATED: u32 = 1 << 30;
 /// What to capture and how.
 #[derive(Clone, Debug)]
 pub struct Config {
-    /// Syscalls to capture by native name (plus [`PROCEXIT`]); `None`
-    /// captures every syscall of the architecture and process exits.
+    /// Syscalls to capture by native name (plus the pseudo-names
+    /// [`PROCEXIT`] and [`SIGNALDELIVER`]); `None` captures every syscall of
+    /// the architecture, process exits and signal deliveries.
     pub syscalls: Option<Vec<String>>,
     /// Bytes per ring: a power of two, a multiple of the page size.
     pub ring_bytes: usize,

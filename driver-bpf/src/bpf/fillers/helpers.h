@@ -27,15 +27,7 @@ static __always_inline int user_timespec_ns(u64 uptr, u64 *ns)
 	return 1;
 }
 
-/* A value of `size` (≤ 8) bytes in user memory; 0 when unreadable. */
-static __always_inline u64 user_u64(u64 uptr)
-{
-	u64 v = 0;
-	if (uptr)
-		bpf_probe_read_user(&v, sizeof(v), (void *)uptr);
-	return v;
-}
-
+/* A u32 in user memory; 0 when unreadable. */
 static __always_inline u32 user_u32(u64 uptr)
 {
 	u32 v = 0;
@@ -44,7 +36,7 @@ static __always_inline u32 user_u32(u64 uptr)
 	return v;
 }
 
-/* Bytes of the event still free for one parameter of user data. */
+/* How many of `n` bytes of I/O data an event carries: the snaplen at most. */
 static __always_inline u64 snaplen_of(u64 n)
 {
 	u32 snaplen = g_settings.snaplen;

@@ -54,18 +54,20 @@ struct sys_enter_ctx {
 	u64 args[6];
 };
 
-static __always_inline bool enter_is_self(void)
-{
-	return (u32)(bpf_get_current_pid_tgid() >> 32) == g_settings.self_tgid;
-}
+/* Begins the enter event `code` unless the consumer itself is the caller
+ * (one helper call for both the filter and the header's tid). */
+#define ENTER_BEGIN(e, code)                                                          \
+	({                                                                            \
+		u64 __pt = bpf_get_current_pid_tgid();                                \
+		(u32)(__pt >> 32) != g_settings.self_tgid &&                          \
+			evt_begin(e, code, code##_NPARAMS, (u32)__pt);                \
+	})
 
 SEC("tracepoint/syscalls/sys_enter_open")
 int open_e(struct sys_enter_ctx *ctx)
 {
-	if (enter_is_self())
-		return 0;
 	struct evt e;
-	if (!EVT_BEGIN(&e, PPME_SYSCALL_OPEN_E))
+	if (!ENTER_BEGIN(&e, PPME_SYSCALL_OPEN_E))
 		return 0;
 	u32 flags = ctx->args[1];
 	push_str_user(&e, (void *)ctx->args[0], MAX_STR);
@@ -78,10 +80,8 @@ int open_e(struct sys_enter_ctx *ctx)
 SEC("tracepoint/syscalls/sys_enter_openat")
 int openat_e(struct sys_enter_ctx *ctx)
 {
-	if (enter_is_self())
-		return 0;
 	struct evt e;
-	if (!EVT_BEGIN(&e, PPME_SYSCALL_OPENAT_2_E))
+	if (!ENTER_BEGIN(&e, PPME_SYSCALL_OPENAT_2_E))
 		return 0;
 	u32 flags = ctx->args[2];
 	push_u64(&e, (s64)(s32)ctx->args[0]);
@@ -95,10 +95,8 @@ int openat_e(struct sys_enter_ctx *ctx)
 SEC("tracepoint/syscalls/sys_enter_openat2")
 int openat2_e(struct sys_enter_ctx *ctx)
 {
-	if (enter_is_self())
-		return 0;
 	struct evt e;
-	if (!EVT_BEGIN(&e, PPME_SYSCALL_OPENAT2_E))
+	if (!ENTER_BEGIN(&e, PPME_SYSCALL_OPENAT2_E))
 		return 0;
 	struct open_how how = {};
 	bpf_probe_read_user(&how, sizeof(how), (void *)ctx->args[2]);
@@ -114,10 +112,8 @@ int openat2_e(struct sys_enter_ctx *ctx)
 SEC("tracepoint/syscalls/sys_enter_creat")
 int creat_e(struct sys_enter_ctx *ctx)
 {
-	if (enter_is_self())
-		return 0;
 	struct evt e;
-	if (!EVT_BEGIN(&e, PPME_SYSCALL_CREAT_E))
+	if (!ENTER_BEGIN(&e, PPME_SYSCALL_CREAT_E))
 		return 0;
 	push_str_user(&e, (void *)ctx->args[0], MAX_STR);
 	push_u32(&e, ctx->args[1] & 07777);
@@ -128,10 +124,8 @@ int creat_e(struct sys_enter_ctx *ctx)
 SEC("tracepoint/syscalls/sys_enter_connect")
 int connect_e(struct sys_enter_ctx *ctx)
 {
-	if (enter_is_self())
-		return 0;
 	struct evt e;
-	if (!EVT_BEGIN(&e, PPME_SOCKET_CONNECT_E))
+	if (!ENTER_BEGIN(&e, PPME_SOCKET_CONNECT_E))
 		return 0;
 	push_u64(&e, (s64)(s32)ctx->args[0]);
 	push_user_sockaddr(&e, (void *)ctx->args[1], ctx->args[2]);
