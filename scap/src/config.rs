@@ -19,9 +19,18 @@ pub const PROCEXIT: &str = "procexit";
 /// (`PPME_SIGNALDELIVER_E`).
 pub const SIGNALDELIVER: &str = "signaldeliver";
 
+/// Pseudo-syscall name of the enter events kept against TOCTOU tricks (see
+/// [`ENTER_PROGRAMS`]): with it, each selected syscall that has one also
+/// reports its enter event. The default configuration (everything) includes
+/// it; an explicit list gets them only when it names it, because they double
+/// those syscalls' events (an `openat` storm through a debug-built consumer
+/// then drops events it kept up with before).
+pub const TOCTOU: &str = "toctou";
+
 /// The enter events the schema keeps (TOCTOU mitigation): (native syscall,
 /// program on `syscalls:sys_enter_<name>`, the enter event it produces).
-/// Each is attached when its syscall is selected; they need tracefs.
+/// Each is attached when its syscall is selected together with [`TOCTOU`]
+/// (or by the default configuration); they need tracefs.
 pub const ENTER_PROGRAMS: &[(&str, &str, u16)] = &[
     ("open", "open_e", codes::PPME_SYSCALL_OPEN_E),
     ("openat", "openat_e", codes::PPME_SYSCALL_OPENAT_2_E),
@@ -425,8 +434,9 @@ const SC_DEDICATED: u32 = 1 << 30;
 #[derive(Clone, Debug)]
 pub struct Config {
     /// Syscalls to capture by native name (plus the pseudo-names
-    /// [`PROCEXIT`] and [`SIGNALDELIVER`]); `None` captures every syscall of
-    /// the architecture, process exits and signal deliveries.
+    /// [`PROCEXIT`], [`SIGNALDELIVER`] and [`TOCTOU`]); `None` captures every
+    /// syscall of the architecture, process exits, signal deliveries and the
+    /// TOCTOU enter events.
     pub syscalls: Option<Vec<String>>,
     /// Bytes per ring: a power of two, a multiple of the page size.
     pub ring_bytes: usize,
@@ -528,6 +538,7 @@ impl Config {
                 *slot = v;
             }
         };
+        let mut toctou = false;
         match &self.syscalls {
             None => {
                 for e in arch.syscalls() {
@@ -535,6 +546,7 @@ impl Config {
                 }
                 plan.procexit = true;
                 plan.signaldeliver = true;
+                toctou = true;
             }
             Some(names) => {
                 let mut unknown = Vec::new();
@@ -547,6 +559,8 @@ impl Config {
                         plan.procexit = true;
                     } else if name == SIGNALDELIVER || name == "signal_deliver" {
                         plan.signaldeliver = true;
+                    } else if name == TOCTOU {
+                        toctou = true;
                     } else if let Some(e) = arch.syscall_by_name(name) {
                         select(e.nr, e.ppm_sc, e.name, &mut plan);
                     } else {
@@ -555,7 +569,7 @@ impl Config {
                 }
                 if !unknown.is_empty() {
                     return Err(Error::Config(format!(
-                        "unknown syscall name(s) for {arch:?}: {} (names are the native ones, e.g. openat, execve; `{PROCEXIT}` selects process exits, `{SIGNALDELIVER}` signal deliveries)",
+                        "unknown syscall name(s) for {arch:?}: {} (names are the native ones, e.g. openat, execve; `{PROCEXIT}` selects process exits, `{SIGNALDELIVER}` signal deliveries, `{TOCTOU}` the enter events of open, openat, openat2, creat and connect)",
                         unknown.join(", ")
                     )));
                 }
@@ -563,8 +577,12 @@ impl Config {
         }
         plan.fillers.sort_unstable();
         plan.fillers.dedup();
-        plan.enter.sort_unstable();
-        plan.enter.dedup();
+        if toctou {
+            plan.enter.sort_unstable();
+            plan.enter.dedup();
+        } else {
+            plan.enter.clear();
+        }
         Ok(plan)
     }
 }
@@ -616,7 +634,12 @@ mod tests {
         };
         let p = c.plan(Arch::X86_64).unwrap();
         assert!(p.signaldeliver && !p.procexit);
-        assert_eq!(p.enter, ["openat_e"]);
+        assert!(p.enter.is_empty(), "enter events only with `{TOCTOU}`");
+        let c = Config {
+            syscalls: Some(vec![TOCTOU.into(), "openat".into(), "read".into()]),
+            ..Config::default()
+        };
+        assert_eq!(c.plan(Arch::X86_64).unwrap().enter, ["openat_e"]);
         let all = Config::default().plan(Arch::X86_64).unwrap();
         assert!(all.signaldeliver && all.procexit);
         assert_eq!(all.enter.len(), ENTER_PROGRAMS.len());

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use scap::config::{ENTER_PROGRAMS, FILLERS, PROCEXIT, SIGNALDELIVER, WITNESSED};
+use scap::config::{ENTER_PROGRAMS, FILLERS, PROCEXIT, SIGNALDELIVER, TOCTOU, WITNESSED};
 use scap::schema::{codes, Arch};
 use scap::{Config, Engine, Event, Next};
 use witness_support::checks;
@@ -125,7 +125,12 @@ fn strace_witness() {
     let bin = build_workload();
 
     let mut selection: Vec<String> = names.iter().map(|s| s.to_string()).collect();
-    selection.extend(["execve".into(), PROCEXIT.into(), SIGNALDELIVER.into()]);
+    selection.extend([
+        "execve".into(),
+        PROCEXIT.into(),
+        SIGNALDELIVER.into(),
+        TOCTOU.into(),
+    ]);
     let Some(mut engine) = scap::testing::open_live_or_skip(Config {
         syscalls: Some(selection),
         snaplen: SNAPLEN as u32,
