@@ -389,6 +389,12 @@ pub const WITNESSED: &[&str] = &[
     "getsockname",
     "getpeername",
     // Processes, identity, limits.
+    "clone",
+    "clone3",
+    "fork",
+    "vfork",
+    "execve",
+    "execveat",
     "kill",
     "tgkill",
     "tkill",

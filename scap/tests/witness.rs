@@ -74,6 +74,12 @@ fn witnessed(arch: Arch) -> Vec<&'static str> {
         .collect()
 }
 
+/// The clone family.
+const CLONES: [&str; 4] = ["clone", "clone3", "fork", "vfork"];
+
+/// The stream of successful execs (execve and execveat alike).
+const EXEC: &str = "(exec)";
+
 /// Which syscall (and whether enter) an event code belongs to.
 fn event_syscall(code: u16) -> Option<(&'static str, bool)> {
     FILLERS
@@ -122,7 +128,9 @@ fn strace_witness() {
     }
     // SAFETY: geteuid has no preconditions.
     if unsafe { libc::geteuid() } != 0 && !required {
-        eprintln!("SKIPPED: the witness needs root (set SCAP_REQUIRE_LIVE=1 to make this a failure)");
+        eprintln!(
+            "SKIPPED: the witness needs root (set SCAP_REQUIRE_LIVE=1 to make this a failure)"
+        );
         return;
     }
     let arch = Arch::native().expect("a supported architecture");
@@ -209,7 +217,7 @@ fn strace_witness() {
         "the probe dropped events; the comparison would be meaningless"
     );
 
-    // strace's account of the workload's thread, from its exec on.
+    // strace's account of the workload and its children, from its exec on.
     let text = std::fs::read_to_string(&out).expect("strace output");
     let trace = strace::parse(&text).unwrap_or_else(|e| panic!("parsing strace output: {e}"));
     let exec = trace
@@ -218,57 +226,95 @@ fn strace_witness() {
         .position(|c| c.name == "execve" && c.ret == Some(0))
         .expect("strace saw the workload's execve");
     let pid = trace.calls[exec].tid;
-    let mut calls: BTreeMap<&str, Vec<&Call>> = BTreeMap::new();
+    let mut ctx = checks::Ctx::new(&trace.calls[exec], u64::from(child.id()));
+    // The workload's children: what the clone family returned, recursively.
+    let mut tids = vec![pid];
     for c in &trace.calls[exec + 1..] {
-        if c.tid == pid && c.name != "execve" {
-            calls.entry(c.name.as_str()).or_default().push(c);
+        if tids.contains(&c.tid) && CLONES.contains(&c.name.as_str()) {
+            if let Some(child) = c.ret.filter(|r| *r > 0) {
+                tids.push(child as u64);
+                ctx.parent.insert(child as u64, c.tid);
+            }
         }
+    }
+    // Calls by thread and stream: a successful exec (execve or execveat) is
+    // the stream EXEC, as the probe reports both as one event type.
+    let mut calls: BTreeMap<(u64, &str), Vec<&Call>> = BTreeMap::new();
+    for c in &trace.calls[exec + 1..] {
+        if !tids.contains(&c.tid) {
+            continue;
+        }
+        let stream = match (c.name.as_str(), c.ret) {
+            ("execve" | "execveat", Some(0)) => EXEC,
+            (n, _) => n,
+        };
+        calls.entry((c.tid, stream)).or_default().push(c);
     }
     let signals: Vec<_> = trace.signals.iter().filter(|s| s.tid == pid).collect();
 
-    // The probe's account of the same thread, from its exec on.
-    let events: Vec<Event<'_>> = got
+    // The probe's account of the same threads, from the workload's exec on.
+    let all: Vec<Event<'_>> = got
         .iter()
         .map(|b| Event::parse(b).expect("events parse"))
-        .filter(|e| e.tid() == pid)
         .collect();
-    let start = events
+    let res_of = |e: &Event<'_>| {
+        e.param_by_name("res")
+            .ok()
+            .and_then(|p| p.value().ok())
+            .and_then(|v| v.as_i64())
+    };
+    let start = all
         .iter()
         .position(|e| {
-            e.event_type() == codes::PPME_SYSCALL_EXECVE_19_X
-                && e.param_by_name("res")
-                    .ok()
-                    .and_then(|p| p.value().ok())
-                    .and_then(|v| v.as_i64())
-                    == Some(0)
+            e.tid() == pid
+                && e.event_type() == codes::PPME_SYSCALL_EXECVE_19_X
+                && res_of(e) == Some(0)
         })
         .expect("the probe saw the workload's execve");
-    let mut exits: BTreeMap<&str, Vec<Event<'_>>> = BTreeMap::new();
-    let mut enters: BTreeMap<&str, Vec<Event<'_>>> = BTreeMap::new();
+    let mut exits: BTreeMap<(u64, &str), Vec<Event<'_>>> = BTreeMap::new();
+    let mut enters: BTreeMap<(u64, &str), Vec<Event<'_>>> = BTreeMap::new();
+    // The child side of the clone family: (child, syscall).
+    let mut children: BTreeMap<(u64, &str), Vec<Event<'_>>> = BTreeMap::new();
     let mut delivered = Vec::new();
-    for e in &events[start + 1..] {
+    for e in &all[start + 1..] {
+        if !tids.contains(&e.tid()) {
+            continue;
+        }
         let code = e.event_type();
         if code == codes::PPME_SIGNALDELIVER_E {
-            delivered.push(*e);
-        } else if let Some((name, enter)) = event_syscall(code) {
-            if name == "execve" {
-                continue;
+            if e.tid() == pid {
+                delivered.push(*e);
             }
-            let map = if enter { &mut enters } else { &mut exits };
-            map.entry(name).or_default().push(*e);
+        } else if let Some((name, enter)) = event_syscall(code) {
+            let res = res_of(e);
+            if enter {
+                enters.entry((e.tid(), name)).or_default().push(*e);
+            } else if code == codes::PPME_SYSCALL_EXECVE_19_X && res == Some(0) {
+                exits.entry((e.tid(), EXEC)).or_default().push(*e);
+            } else if CLONES.contains(&name) && res == Some(0) {
+                children.entry((e.tid(), name)).or_default().push(*e);
+            } else {
+                exits.entry((e.tid(), name)).or_default().push(*e);
+            }
         }
     }
 
-    // Compare, syscall by syscall, call by call.
+    // Compare, thread by thread, syscall by syscall, call by call.
     let mut report: BTreeMap<String, Tally> = BTreeMap::new();
     for name in &names {
-        let t = report.entry(name.to_string()).or_default();
-        let cs = calls.get(name).cloned().unwrap_or_default();
-        let es = exits.get(name).cloned().unwrap_or_default();
-        t.calls = cs.len();
-        t.events = es.len();
+        report.entry(name.to_string()).or_default();
+    }
+    let mut keys: Vec<(u64, &str)> = calls.keys().chain(exits.keys()).copied().collect();
+    keys.sort_unstable();
+    keys.dedup();
+    for key in keys {
+        let (tid, stream) = key;
+        let cs = calls.get(&key).cloned().unwrap_or_default();
+        let es = exits.get(&key).cloned().unwrap_or_default();
         let mut next = 0;
         for (i, call) in cs.iter().enumerate() {
+            let t = report.entry(call.name.clone()).or_default();
+            t.calls += 1;
             // sendmmsg and recvmmsg: one event per message moved.
             let parts = match (call.name.as_str(), call.ret) {
                 ("sendmmsg" | "recvmmsg", Some(r)) if r > 0 => r as usize,
@@ -277,46 +323,83 @@ fn strace_witness() {
             for part in 0..parts {
                 let Some(ev) = es.get(next) else {
                     t.mismatches
-                        .push(format!("#{i}: no event for `{}`", call.line));
+                        .push(format!("{tid}#{i}: no event for `{}`", call.line));
                     next += 1;
                     continue;
                 };
                 next += 1;
+                t.events += 1;
                 let mut c = Cmp::new(*ev);
-                checks::check(call, &mut c, part);
-                t.add(c.finish(), &format!("#{i} `{}`", call.line));
+                checks::check(call, &mut c, part, &ctx);
+                t.add(c.finish(), &format!("{tid}#{i} `{}`", call.line));
             }
         }
         if next < es.len() {
+            let name = if stream == EXEC { "execve" } else { stream };
+            let t = report.entry(name.to_string()).or_default();
+            t.events += es.len() - next;
             t.mismatches.push(format!(
-                "{} events strace has no call for (first: {:?})",
+                "{tid}: {} events strace has no call for (first: {:?})",
                 es.len() - next,
                 es[next]
             ));
         }
-        if let Some(enter_events) = enters.get(name) {
-            let t = report.entry(format!("{name} (enter)")).or_default();
-            t.calls = cs.len();
-            t.events = enter_events.len();
+        if let Some(enter_events) = enters.get(&key) {
+            let t = report.entry(format!("{stream} (enter)")).or_default();
+            t.calls += cs.len();
+            t.events += enter_events.len();
             for (i, call) in cs.iter().enumerate() {
                 match enter_events.get(i) {
                     Some(ev) => {
                         let mut c = Cmp::new(*ev);
                         checks::check_enter(call, &mut c);
-                        t.add(c.finish(), &format!("#{i} `{}`", call.line));
+                        t.add(c.finish(), &format!("{tid}#{i} `{}`", call.line));
                     }
                     None => t
                         .mismatches
-                        .push(format!("#{i}: no enter event for `{}`", call.line)),
+                        .push(format!("{tid}#{i}: no enter event for `{}`", call.line)),
                 }
             }
             if enter_events.len() > cs.len() {
                 t.mismatches.push(format!(
-                    "{} enter events strace has no call for",
+                    "{tid}: {} enter events strace has no call for",
                     enter_events.len() - cs.len()
                 ));
             }
         }
+    }
+    // The child side of each process the clone family made: strace prints
+    // no line for it, the probe an event in the child.
+    for ((tid, name), cs) in &calls {
+        if !CLONES.contains(name) {
+            continue;
+        }
+        for call in cs {
+            let Some(child) = call.ret.filter(|r| *r > 0).map(|r| r as u64) else {
+                continue;
+            };
+            let t = report.entry(name.to_string()).or_default();
+            match children.remove(&(child, name)).as_deref() {
+                Some([ev]) => {
+                    t.events += 1;
+                    let mut c = Cmp::new(*ev);
+                    checks::check_child(call, &mut c, child, &ctx);
+                    t.add(c.finish(), &format!("{tid} child {child} `{}`", call.line));
+                }
+                other => t.mismatches.push(format!(
+                    "{tid}: child {child} of `{}`: {} child-side events",
+                    call.line,
+                    other.map_or(0, |v| v.len())
+                )),
+            }
+        }
+    }
+    for ((tid, name), es) in children {
+        report
+            .entry(name.to_string())
+            .or_default()
+            .mismatches
+            .push(format!("{tid}: {} child-side events of no call", es.len()));
     }
     {
         let t = report.entry("(signal delivery)".into()).or_default();

@@ -58,11 +58,17 @@ impl W {
     }
 }
 
+/// The argument a re-executed workload gets: exit at once.
+const EXIT_AT_ONCE: &str = "--exit";
+
 fn main() {
     let Some(dir) = std::env::args_os().nth(1) else {
         eprintln!("usage: syscall-workload DIR");
         std::process::exit(2);
     };
+    if dir == EXIT_AT_ONCE {
+        return;
+    }
     let w = W {
         dir: PathBuf::from(dir),
     };
@@ -75,6 +81,7 @@ fn main() {
     identity();
     memory();
     kernel_objects(&w);
+    lifecycle(&w);
     // Last: it changes what every absolute path means.
     chroot(&w);
 }
@@ -1109,6 +1116,151 @@ fn kernel_objects(w: &W) {
         SYS_delete_module,
         &[sptr(&module), (O_NONBLOCK | O_TRUNC) as u64],
     );
+}
+
+/// Ends a child at once, whatever it was running.
+fn exit_now() -> ! {
+    sc(libc::SYS_exit_group, &[0]);
+    unreachable!("exit_group returned")
+}
+
+/// Waits for a child (wait4 is not witnessed).
+fn reap(pid: i64) {
+    if pid > 0 {
+        let mut status = 0i32;
+        sc(libc::SYS_wait4, &[pid as u64, mptr(&mut status), 0, 0]);
+    }
+}
+
+/// vfork's child shares our memory and stack until it exits: it runs only
+/// the exit_group syscall, in the same instruction sequence, touching
+/// nothing.
+#[cfg(target_arch = "x86_64")]
+fn vfork_and_exit() -> i64 {
+    let ret: i64;
+    // SAFETY: in the child (rax 0) only exit_group runs, with no memory
+    // access; the parent gets the child's pid back in rax.
+    unsafe {
+        std::arch::asm!(
+            "syscall",
+            "test rax, rax",
+            "jnz 2f",
+            "mov eax, 231",
+            "xor edi, edi",
+            "syscall",
+            "2:",
+            inlateout("rax") libc::SYS_vfork => ret,
+            out("rcx") _,
+            out("r11") _,
+            out("rdi") _,
+            options(nostack),
+        );
+    }
+    ret
+}
+
+/// Processes: the clone family (children that exit at once), execve and
+/// execveat (a refusal each here, a success each in a child that runs this
+/// program again with EXIT_AT_ONCE).
+fn lifecycle(w: &W) {
+    use libc::*;
+    let me = std::env::current_exe().expect("our own path");
+    let exe = cstr(&me);
+    let arg1 = CString::new(EXIT_AT_ONCE).expect("arg");
+    let argv = [exe.as_ptr(), arg1.as_ptr(), std::ptr::null()];
+    let env: Vec<CString> = std::env::vars_os()
+        .map(|(k, v)| {
+            let mut kv = k.as_bytes().to_vec();
+            kv.push(b'=');
+            kv.extend_from_slice(v.as_bytes());
+            CString::new(kv).expect("no NUL in the environment")
+        })
+        .collect();
+    let mut envp: Vec<*const c_char> = env.iter().map(|e| e.as_ptr()).collect();
+    envp.push(std::ptr::null());
+    let missing = w.path("missing/none");
+
+    #[cfg(target_arch = "x86_64")]
+    {
+        let child = sc(SYS_fork, &[]);
+        if child == 0 {
+            exit_now();
+        }
+        reap(child);
+        reap(vfork_and_exit());
+    }
+    let child = sc(SYS_clone, &[SIGCHLD as u64, 0, 0, 0, 0]);
+    if child == 0 {
+        exit_now();
+    }
+    reap(child);
+    sc(
+        SYS_clone,
+        &[CLONE_NEWPID as u64 | CLONE_THREAD as u64, 0, 0, 0, 0],
+    );
+    #[repr(C)]
+    #[derive(Default)]
+    struct CloneArgs {
+        flags: u64,
+        pidfd: u64,
+        child_tid: u64,
+        parent_tid: u64,
+        exit_signal: u64,
+        stack: u64,
+        stack_size: u64,
+        tls: u64,
+    }
+    let args = CloneArgs {
+        exit_signal: SIGCHLD as u64,
+        ..CloneArgs::default()
+    };
+    let size = std::mem::size_of::<CloneArgs>() as u64;
+    let child = sc(SYS_clone3, &[ptr(&args), size]);
+    if child == 0 {
+        exit_now();
+    }
+    reap(child);
+    sc(SYS_clone3, &[ptr(&args), 8]);
+
+    // execve and execveat: refused here; run to completion in children.
+    sc(
+        SYS_execve,
+        &[sptr(&missing), argv.as_ptr() as u64, envp.as_ptr() as u64],
+    );
+    sc(
+        SYS_execveat,
+        &[
+            CWD,
+            sptr(&missing),
+            argv.as_ptr() as u64,
+            envp.as_ptr() as u64,
+            0,
+        ],
+    );
+    let child = sc(SYS_clone, &[SIGCHLD as u64, 0, 0, 0, 0]);
+    if child == 0 {
+        sc(
+            SYS_execve,
+            &[sptr(&exe), argv.as_ptr() as u64, envp.as_ptr() as u64],
+        );
+        exit_now();
+    }
+    reap(child);
+    let child = sc(SYS_clone, &[SIGCHLD as u64, 0, 0, 0, 0]);
+    if child == 0 {
+        sc(
+            SYS_execveat,
+            &[
+                CWD,
+                sptr(&exe),
+                argv.as_ptr() as u64,
+                envp.as_ptr() as u64,
+                0,
+            ],
+        );
+        exit_now();
+    }
+    reap(child);
 }
 
 /// chroot: a refusal, then into the scratch directory for good.

@@ -7,8 +7,58 @@ use libc::*;
 use scap::params::FdList;
 use scap::ParamValue;
 
+use std::collections::HashMap;
+
 use super::cmp::Cmp;
 use super::strace::{Call, V};
+
+/// What the checks of process events need to know beyond one call: the
+/// workload's own exec (its arguments and environment, which clone children
+/// and failed execs report), who started it, and each child's parent.
+pub struct Ctx {
+    /// The workload's pid.
+    pub pid: u64,
+    /// Its argv.
+    pub argv: Vec<Vec<u8>>,
+    /// Its environment.
+    pub env: Vec<Vec<u8>>,
+    /// Each process's parent (the workload's is strace).
+    pub parent: HashMap<u64, u64>,
+}
+
+fn strings(v: Option<&V>) -> Vec<Vec<u8>> {
+    v.and_then(V::items)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|s| s.str().map(|(b, _)| b.to_vec()))
+        .collect()
+}
+
+impl Ctx {
+    /// From strace's line of the workload's exec; `parent` ran it.
+    pub fn new(exec: &Call, parent: u64) -> Ctx {
+        Ctx {
+            pid: exec.tid,
+            argv: strings(exec.args.get(1)),
+            env: strings(exec.args.get(2)),
+            parent: HashMap::from([(exec.tid, parent)]),
+        }
+    }
+}
+
+/// The NUL-separated form of a string list (each item NUL-terminated), as
+/// `args` and `env` parameters hold it.
+fn nul_list(items: &[Vec<u8>]) -> Vec<u8> {
+    let mut v = Vec::new();
+    for i in items {
+        v.extend_from_slice(i);
+        v.push(0);
+    }
+    v
+}
+
+/// The probe reads argv and the environment 4096 bytes at most.
+const MAX_STR: usize = 4096;
 
 const NOT_SHOWN: &str = "strace does not show it";
 
@@ -364,7 +414,7 @@ fn fdlist(l: FdList<'_>) -> Vec<(i128, i128)> {
 
 /// Checks `ev`, an event of `call`. For sendmmsg and recvmmsg, `part` is the
 /// message the event describes.
-pub fn check(call: &Call, c: &mut Cmp<'_>, part: usize) {
+pub fn check(call: &Call, c: &mut Cmp<'_>, part: usize, ctx: &Ctx) {
     let a = |i: usize| {
         call.args
             .get(i)
@@ -940,6 +990,30 @@ pub fn check(call: &Call, c: &mut Cmp<'_>, part: usize) {
             }
         }
         "getsockopt" | "setsockopt" => sockopt(call, c),
+        "clone" | "clone3" | "fork" | "vfork" => {
+            clone_common(call, c, call.tid, ctx);
+        }
+        "execve" | "execveat" if ok => exec_success(call, c, ctx),
+        "execve" | "execveat" => {
+            // A refused exec: the event describes the process as it still is.
+            c.text(
+                "exe",
+                ctx.argv.first().map(|a| V::Str(a.clone(), false)).as_ref(),
+            );
+            own_args(c, &ctx.argv);
+            c.num("tid", i128::from(call.tid));
+            c.num("pid", i128::from(call.tid));
+            c.num("ptid", i128::from(*ctx.parent.get(&call.tid).unwrap_or(&0)));
+            c.list("env", &nul_list(&ctx.env), MAX_STR);
+            if call.name == "execve" {
+                c.text("filename", Some(&a(0)));
+            }
+            c.present(
+                "trusted_exepath",
+                "the running executable's path, from the kernel",
+            );
+            process_state(c, EXEC_STATE);
+        }
         "kill" => {
             c.num("pid", n(0));
             c.num("sig", n(1));
@@ -1253,4 +1327,157 @@ pub fn check_signal(info: &V, tid: u64, c: &mut Cmp<'_>) {
     c.num("spid", spid);
     c.num("dpid", i128::from(tid));
     c.num("sig", signo);
+}
+
+/// Parameters of process events that describe the process's state (memory,
+/// limits, credentials, cgroups...), which strace does not show.
+const CLONE_STATE: &[&str] = &[
+    "cwd",
+    "fdlimit",
+    "pgft_maj",
+    "pgft_min",
+    "vm_size",
+    "vm_rss",
+    "vm_swap",
+    "comm",
+    "cgroups",
+    "uid",
+    "gid",
+    "vtid",
+    "vpid",
+    "pidns_init_start_ts",
+];
+
+const EXEC_STATE: &[&str] = &[
+    "cwd",
+    "fdlimit",
+    "pgft_maj",
+    "pgft_min",
+    "vm_size",
+    "vm_rss",
+    "vm_swap",
+    "comm",
+    "cgroups",
+    "tty",
+    "vpgid",
+    "loginuid",
+    "flags",
+    "cap_inheritable",
+    "cap_permitted",
+    "cap_effective",
+    "exe_ino",
+    "exe_ino_ctime",
+    "exe_ino_mtime",
+    "uid",
+    "pgid",
+    "gid",
+];
+
+fn process_state(c: &mut Cmp<'_>, names: &[&str]) {
+    for n in names {
+        if c.param_names().contains(n) {
+            c.skip(n, "the process's state, not shown by strace");
+        }
+    }
+}
+
+/// `args`: the arguments after argv[0], within the 4096 bytes read with it.
+fn own_args(c: &mut Cmp<'_>, argv: &[Vec<u8>]) {
+    let exe_len = argv.first().map_or(0, |a| a.len() + 1);
+    c.list(
+        "args",
+        &nul_list(argv.get(1..).unwrap_or(&[])),
+        MAX_STR.saturating_sub(exe_len),
+    );
+}
+
+/// The clone flags the call asked for (the exit signal in the low byte has
+/// no schema name), None when strace did not decode them.
+fn clone_flags(call: &Call) -> Option<i128> {
+    match call.name.as_str() {
+        "clone" => call.named("flags").and_then(V::int),
+        "clone3" => call
+            .args
+            .first()
+            .and_then(|a| a.field("flags"))
+            .and_then(V::int),
+        "fork" => Some(0),
+        _ => Some((CLONE_VM | CLONE_VFORK) as i128),
+    }
+}
+
+/// What both sides of a clone-family call report: the process (as it was
+/// before the call) and the flags. `tid` is the side's thread.
+fn clone_common(call: &Call, c: &mut Cmp<'_>, tid: u64, ctx: &Ctx) {
+    c.text(
+        "exe",
+        ctx.argv.first().map(|a| V::Str(a.clone(), false)).as_ref(),
+    );
+    own_args(c, &ctx.argv);
+    c.num("tid", i128::from(tid));
+    c.num("pid", i128::from(tid));
+    c.num("ptid", i128::from(*ctx.parent.get(&tid).unwrap_or(&0)));
+    match clone_flags(call) {
+        Some(k) => {
+            // The probe adds CLONE_CHILD_IN_PIDNS from the pid namespace.
+            let pidns = i128::from(
+                scap::schema::tables::CLONE_FLAGS
+                    .value_of("CLONE_CHILD_IN_PIDNS")
+                    .unwrap_or(0),
+            );
+            let got = c
+                .peek("flags")
+                .and_then(|v| v.as_u64())
+                .map_or(0, i128::from);
+            let t = &scap::schema::tables::CLONE_FLAGS;
+            let mut exp = 0;
+            for (bits, name) in CLONE_FLAGS {
+                if k & bits == *bits {
+                    exp |= i128::from(t.value_of(name).unwrap_or(0));
+                }
+            }
+            c.num("flags", exp | (got & pidns));
+        }
+        None => c.skip("flags", "strace did not decode clone3's arguments"),
+    }
+    process_state(c, CLONE_STATE);
+}
+
+/// The child side of a clone-family call: the event the new process reports
+/// from its own return (res 0).
+pub fn check_child(call: &Call, c: &mut Cmp<'_>, child: u64, ctx: &Ctx) {
+    c.num("res", 0);
+    let mut ctx_child = Ctx {
+        pid: child,
+        argv: ctx.argv.clone(),
+        env: ctx.env.clone(),
+        parent: HashMap::from([(child, call.tid)]),
+    };
+    ctx_child
+        .parent
+        .insert(call.tid, *ctx.parent.get(&call.tid).unwrap_or(&0));
+    clone_common(call, c, child, &ctx_child);
+}
+
+/// A successful execve or execveat (both reported as the execve event by
+/// the sched_process_exec tracepoint).
+fn exec_success(call: &Call, c: &mut Cmp<'_>, ctx: &Ctx) {
+    let at = usize::from(call.name == "execveat");
+    let path = call.args.get(at).cloned().unwrap_or(V::Null);
+    let argv = strings(call.args.get(at + 1));
+    let env = strings(call.args.get(at + 2));
+    c.text(
+        "exe",
+        argv.first().map(|a| V::Str(a.clone(), false)).as_ref(),
+    );
+    own_args(c, &argv);
+    c.num("tid", i128::from(call.tid));
+    c.num("pid", i128::from(call.tid));
+    let parent = ctx.parent.get(&call.tid).copied().unwrap_or(ctx.pid);
+    c.num("ptid", i128::from(parent));
+    c.list("env", &nul_list(&env), MAX_STR);
+    c.text("filename", Some(&path));
+    // An absolute path without links: the kernel's path of the new image.
+    c.text("trusted_exepath", Some(&path));
+    process_state(c, EXEC_STATE);
 }

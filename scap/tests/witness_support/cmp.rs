@@ -202,6 +202,26 @@ impl<'e> Cmp<'e> {
         }
     }
 
+    /// A NUL-separated list parameter (`args`, `env`) holds `exp`, cut at
+    /// `cap` bytes.
+    pub fn list(&mut self, p: &str, exp: &[u8], cap: usize) {
+        let Some(i) = self.at(p) else { return };
+        let got = match self.ev.param_bytes(i) {
+            Ok(b) => b,
+            Err(e) => return self.fail(format!("{p}: {e}")),
+        };
+        let want = &exp[..exp.len().min(cap)];
+        if got == want {
+            self.out.compared += 1;
+        } else {
+            self.fail(format!(
+                "{p}: ours {:?}, strace {:?}",
+                String::from_utf8_lossy(&got[..got.len().min(120)]),
+                String::from_utf8_lossy(&want[..want.len().min(120)])
+            ));
+        }
+    }
+
     fn table(&self, i: usize) -> Option<&'static ValueTable> {
         self.info.params[i].table
     }

@@ -120,6 +120,16 @@ pub struct Call {
     pub line: String,
 }
 
+impl Call {
+    /// A `name=value` argument (clone prints its arguments so).
+    pub fn named(&self, key: &str) -> Option<&V> {
+        self.args.iter().find_map(|a| match a {
+            V::Struct(f) if f.len() == 1 && f[0].0 == key => Some(&f[0].1),
+            _ => None,
+        })
+    }
+}
+
 /// A signal strace saw delivered.
 #[derive(Clone, Debug)]
 pub struct Signal {
@@ -200,7 +210,17 @@ fn parse_call(tid: u64, line: &str) -> Result<Call, String> {
     p.ws();
     if !p.eat(')') {
         loop {
-            args.push(p.value()?);
+            // `name=value` arguments (clone's): a struct of one field.
+            let save = p.i;
+            let key = p.word();
+            if !key.is_empty() && p.peek() == Some('=') && p.peek_at(1) != Some('>') {
+                p.i += 1;
+                let v = p.value()?;
+                args.push(V::Struct(vec![(key, v)]));
+            } else {
+                p.i = save;
+                args.push(p.value()?);
+            }
             p.ws();
             if p.eat(',') {
                 p.ws();
@@ -592,6 +612,7 @@ mod tests {
             "12  recvmsg(3, {msg_namelen=110 => 16}, 0x40) = 12\n",
             "12  --- SIGUSR1 {si_signo=10, si_code=0, si_pid=8983, si_uid=0} ---\n",
             "12  read(3, \"abc\"..., 3) = 3\n",
+            "12  clone(child_stack=NULL, flags=17) = 13\n",
         ))
         .unwrap();
         let c = &t.calls;
@@ -609,5 +630,7 @@ mod tests {
         assert_eq!(c[7].args[1].field("msg_namelen").unwrap().int(), Some(16));
         assert_eq!(t.signals[0].info.field("si_pid").unwrap().int(), Some(8983));
         assert_eq!(c[8].args[1].str(), Some((&b"abc"[..], true)));
+        assert_eq!(c[9].named("flags").and_then(V::int), Some(17));
+        assert_eq!(c[9].named("child_stack"), Some(&V::Null));
     }
 }
