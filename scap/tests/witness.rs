@@ -3,15 +3,16 @@
 //! every witnessed syscall (`scap::config::WITNESSED`) is compared: strace's
 //! account of the call against the probe's event, parameter by parameter
 //! (return values, fds, paths, flags converted to the schema's values, modes,
-//! addresses, ports, sizes, data, signals). Calls are matched by thread,
-//! syscall and order. The enter events (open, openat, openat2, creat,
-//! connect) and signal deliveries are compared too.
+//! addresses, ports, sizes, data, argv and environments, signals). Calls are
+//! matched by thread, syscall and order, in the workload and the children it
+//! makes; the clone family's child-side events, the enter events (open,
+//! openat, openat2, creat, connect) and signal deliveries are compared too.
 //!
 //! It prints, per syscall, the calls checked, the parameters compared, those
 //! strace cannot show, and the mismatches; it fails on any mismatch, on a
-//! call one side has and the other lacks, and on a witnessed syscall that
-//! was not checked. Live and root: it skips without them, and fails under
-//! SCAP_REQUIRE_LIVE=1 (CI), where strace must be installed too.
+//! call one side has and the other lacks, on a witnessed syscall that was not
+//! checked, and on dropped events. Live and root: it skips without them, and
+//! fails under SCAP_REQUIRE_LIVE=1 (CI), where strace must be installed too.
 
 mod witness_support;
 

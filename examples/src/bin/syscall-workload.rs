@@ -1,8 +1,7 @@
 //! syscall-workload: makes each syscall the probe covers with known
-//! arguments, successes and failures, from one thread, and prints nothing on
-//! stdout. The strace witness (`scap/tests/witness.rs`) runs it under strace
-//! and under the probe at the same time and compares the two accounts call by
-//! call.
+//! arguments, successes and failures, and prints nothing on stdout. The
+//! strace witness (`scap/tests/witness.rs`) runs it under strace and under the
+//! probe at the same time and compares the two accounts call by call.
 //!
 //! ```text
 //! syscall-workload DIR
@@ -11,7 +10,10 @@
 //! made in it). Needs root: it mounts, makes device nodes, sets ids, loads a
 //! BPF map, and ends by chroot-ing into DIR. Every call is the raw syscall
 //! (no libc wrapper choosing another one), so both accounts describe exactly
-//! the calls listed here.
+//! the calls listed here. Everything runs in one thread, except what the
+//! process lifecycle needs: children made by fork, vfork, clone and clone3
+//! exit at once, and two children run this program again (`--exit`, which
+//! returns at once) through execve and execveat.
 
 use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;
