@@ -143,6 +143,11 @@ impl<'e> Cmp<'e> {
         }
     }
 
+    /// Was the parameter compared or skipped already?
+    pub fn is_seen(&self, p: &str) -> bool {
+        self.info.param_index(p).is_some_and(|i| self.seen[i])
+    }
+
     /// The decoded value of a parameter, without comparing it.
     pub fn peek(&self, p: &str) -> Option<ParamValue<'e>> {
         let i = self.info.param_index(p)?;
