@@ -63,7 +63,9 @@ const NOTES: &[(&str, &str)] = &[
     ("unshare", "`flags` are converted to the schema's clone flags; bits the schema does not name are dropped."),
     ("execve", "Successful execs come from the `sched_process_exec` tracepoint (execve and execveat alike, as Falco); this filler reports failures."),
     ("execveat", "As execve: failures only here."),
-    ("clone", "The child's event comes from the child's own sys_exit on x86_64 and from `sched_process_fork` on arm64."),
+    ("clone", "Two events: the caller's (`res` the child's pid) and the child's (`res` 0). The child's comes from its own sys_exit on x86_64 and from `sched_process_fork` on arm64, where the syscall's arguments are not known: its `flags` then carry only CLONE_CHILD_IN_PIDNS (the caller's event has the flags)."),
+    ("clone3", "As clone; `flags` are read from the caller's `struct clone_args`."),
+    ("vfork", "`flags` are CLONE_VM and CLONE_VFORK, what vfork means; fork's are 0."),
 ];
 
 fn params(e: &EventInfo) -> String {
@@ -113,7 +115,7 @@ fn generate() -> String {
     );
     let _ = writeln!(
         w,
-        "**Witnessed**: the strace witness (`scap/tests/witness.rs`) runs `examples/src/bin/syscall-workload.rs` under strace and under the probe at the same time and compares every call of these syscalls parameter by parameter (return value, fds, paths, flags, modes, addresses, ports, sizes, data, signals). **{witnessed} of the {dedicated}** are witnessed; CI requires zero mismatches. The enter events and signal deliveries are compared too. Parameters strace cannot show (inodes, devices, kernel addresses, memory totals, backlog figures) are listed by the witness as not compared.\n"
+        "**Witnessed**: the strace witness (`scap/tests/witness.rs`) runs `examples/src/bin/syscall-workload.rs` under strace and under the probe at the same time and compares every call of these syscalls, in the workload and the children it makes, parameter by parameter (return value, fds, paths, flags, modes, addresses, ports, sizes, data, argv and environments, signals). **{witnessed} of the {dedicated}** are witnessed; CI requires zero mismatches. The clone family's child-side events, the enter events and signal deliveries are compared too. Parameters strace cannot show (inodes, devices, kernel addresses, memory totals, backlog figures) are listed by the witness as not compared.\n"
     );
     let _ = writeln!(w, "## Exit events\n");
     let _ = writeln!(
