@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 . scripts/deps.sh
-ensure_deps
+ensure_deps test
 cargo test --workspace "$@"

@@ -5,9 +5,15 @@
 #
 # Needed: clang (compiles the BPF probe), libelf-dev and zlib1g-dev (libbpf),
 # pkg-config and make (libbpf-sys's build), and a Rust toolchain (rustup).
+# `ensure_deps test` also wants what the tests run: strace (the syscall
+# witness) and python3 (memfd execution, loopback servers).
 
 deps_missing() {
     local missing=()
+    if [ "${1:-}" = test ]; then
+        command -v strace >/dev/null 2>&1 || missing+=(strace)
+        command -v python3 >/dev/null 2>&1 || missing+=(python3)
+    fi
     command -v clang >/dev/null 2>&1 || missing+=(clang)
     command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
     command -v make >/dev/null 2>&1 || missing+=(make)
@@ -18,7 +24,7 @@ deps_missing() {
 
 ensure_deps() {
     local missing
-    missing=$(deps_missing)
+    missing=$(deps_missing "${1:-}")
     if [ -n "$missing" ]; then
         if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
             echo "installing: $missing" >&2

@@ -86,6 +86,28 @@ fn failed_program(log: &str) -> Option<String> {
     Some(rest[..rest.find('\'')?].to_string())
 }
 
+/// Where tracefs shows the syscall tracepoints, mounted or not.
+const TRACEFS_SYSCALLS: [&str; 2] = [
+    "/sys/kernel/tracing/events/syscalls",
+    "/sys/kernel/debug/tracing/events/syscalls",
+];
+
+/// The enter-event programs (`syscalls:sys_enter_*` tracepoints) attach
+/// through tracefs: say so clearly when it is not there, instead of
+/// libbpf's "No such file or directory".
+fn check_syscall_tracepoints() -> Result<()> {
+    if TRACEFS_SYSCALLS
+        .iter()
+        .any(|d| std::path::Path::new(d).is_dir())
+    {
+        return Ok(());
+    }
+    Err(Error::Unsupported {
+        feature: "a mounted tracefs, where the enter events of open, openat, openat2, creat and connect attach (syscalls:sys_enter_*)",
+        hint: "mount tracefs (`mount -t tracefs tracefs /sys/kernel/tracing`), or leave these syscalls out of the selection",
+    })
+}
+
 /// Epoch ns at boot: CLOCK_REALTIME − CLOCK_BOOTTIME, from the closest pair of
 /// readings out of a few, so the probe's timestamps are wall-clock ns.
 pub fn boot_time_ns() -> u64 {
@@ -217,10 +239,15 @@ impl LiveEngine {
         libbpf_rs::set_print(prev);
         loaded.map_err(|source| {
             let log = LOAD_LOG.lock().map(|l| l.clone()).unwrap_or_default();
-            if matches!(source.kind(), libbpf_rs::ErrorKind::PermissionDenied) {
+            // A program the verifier refused names itself in the log (its
+            // errno, EACCES or EPERM, would otherwise read as a missing
+            // privilege); without one, a permission error is just that.
+            let program = failed_program(&log);
+            if program.is_none() && matches!(source.kind(), libbpf_rs::ErrorKind::PermissionDenied)
+            {
                 return Error::bpf("loading the probe", source);
             }
-            match failed_program(&log) {
+            match program {
                 Some(program) => Error::Verifier {
                     program,
                     log: log_tail(&log, 60),
@@ -331,7 +358,7 @@ impl LiveEngine {
 
     fn attach(probe: &mut Probe, plan: &SyscallPlan, config: &Config, arch: Arch) -> Result<()> {
         let any_syscall = plan.table.iter().any(|v| *v != 0);
-        let wanted: [(&'static str, bool); 4] = [
+        let mut wanted: Vec<(&'static str, bool)> = vec![
             ("sys_exit", any_syscall),
             ("sched_process_exec", plan.exec),
             ("sched_process_exit", plan.procexit),
@@ -339,7 +366,12 @@ impl LiveEngine {
                 "sched_process_fork",
                 plan.clone_family && Self::child_from_fork_tp(config, arch),
             ),
+            ("signal_deliver", plan.signaldeliver),
         ];
+        if !plan.enter.is_empty() {
+            check_syscall_tracepoints()?;
+            wanted.extend(plan.enter.iter().map(|p| (*p, true)));
+        }
         for (name, want) in wanted {
             if !want {
                 continue;

@@ -6,12 +6,14 @@
 //! the next event, so the fields of the close or exit event itself still see
 //! what it refers to.
 
+use std::collections::BTreeSet;
 use std::net::SocketAddr;
 
 use scap::event::{Event, ParamTable};
 use scap::params::{ParamValue, SockAddr, SockTuple};
 use scap::schema::codes::*;
 use scap::schema::flags::{CloneFlags, ExecveFlags, FileFlags};
+use scap::schema::tables;
 
 use crate::state::threads::StrList;
 use crate::state::{
@@ -120,60 +122,29 @@ impl<'a> P<'a> {
     }
 }
 
-/// The event types [`parse`] learns from: what a capture must contain for
-/// the tables to stay true, whatever else it is filtered down to. A capture
-/// tool selects these syscalls alongside the ones its filter asks for.
-pub const STATE_EVENTS: &[u16] = &[
-    PPME_SYSCALL_CLONE_20_X,
-    PPME_SYSCALL_CLONE3_X,
-    PPME_SYSCALL_FORK_20_X,
-    PPME_SYSCALL_VFORK_20_X,
-    PPME_SYSCALL_EXECVE_19_X,
-    PPME_SYSCALL_EXECVEAT_X,
-    PPME_PROCEXIT_1_E,
-    PPME_SYSCALL_OPEN_X,
-    PPME_SYSCALL_OPENAT_2_X,
-    PPME_SYSCALL_OPENAT2_X,
-    PPME_SYSCALL_CREAT_X,
-    PPME_SYSCALL_CLOSE_X,
-    PPME_SOCKET_SOCKET_X,
-    PPME_SOCKET_BIND_X,
-    PPME_SOCKET_CONNECT_X,
-    PPME_SOCKET_ACCEPT_5_X,
-    PPME_SOCKET_ACCEPT4_6_X,
-    PPME_SYSCALL_CHDIR_X,
-    PPME_SYSCALL_FCHDIR_X,
-    PPME_SYSCALL_SETUID_X,
-    PPME_SYSCALL_SETREUID_X,
-    PPME_SYSCALL_SETRESUID_X,
-    PPME_SYSCALL_SETGID_X,
-    PPME_SYSCALL_SETREGID_X,
-    PPME_SYSCALL_SETRESGID_X,
-    PPME_SYSCALL_PRCTL_X,
-    PPME_SYSCALL_DUP_1_X,
-    PPME_SYSCALL_DUP2_X,
-    PPME_SYSCALL_DUP3_X,
-    PPME_SYSCALL_PIPE_X,
-    PPME_SYSCALL_PIPE2_X,
-    PPME_SYSCALL_MEMFD_CREATE_X,
-];
+/// Declares [`parse`] and [`STATE_EVENTS`] from one list of arms, so that
+/// the set of event types the tables learn from is exactly what the
+/// dispatch handles. (`$state`, `$ev`, `$deferred` name the parameters the
+/// arms use.)
+macro_rules! parsers {
+    ($state:ident, $ev:ident, $deferred:ident; $($($code:ident)|+ => $handler:expr,)+) => {
+        /// The event types [`parse`] learns from: what a capture must
+        /// contain for the tables to stay true, whatever else it is filtered
+        /// down to. A capture tool selects these syscalls alongside the ones
+        /// its filter asks for (see [`syscall_set`]).
+        pub const STATE_EVENTS: &[u16] = &[$($($code,)+)+];
 
-/// Whether [`parse`] learns from events of this type.
-pub fn is_state_event(event_type: u16) -> bool {
-    // Enter events carry nothing the tables need except procexit's.
-    STATE_EVENTS.contains(&event_type)
+        /// Applies one event to the tables.
+        pub fn parse($state: &mut State, $ev: &Event<'_>, $deferred: &mut Vec<Deferred>) {
+            match $ev.event_type() {
+                $($($code)|+ => $handler,)+
+                _ => {}
+            }
+        }
+    };
 }
 
-/// The names (`evt.type`) of [`STATE_EVENTS`].
-pub fn state_event_names() -> impl Iterator<Item = &'static str> {
-    STATE_EVENTS
-        .iter()
-        .filter_map(|&c| scap::schema::event_info(c).map(|i| i.name))
-}
-
-/// Applies one event to the tables.
-pub fn parse(state: &mut State, ev: &Event<'_>, deferred: &mut Vec<Deferred>) {
-    match ev.event_type() {
+parsers! { state, ev, deferred;
         PPME_SYSCALL_CLONE_20_X
         | PPME_SYSCALL_CLONE3_X
         | PPME_SYSCALL_FORK_20_X
@@ -200,8 +171,71 @@ pub fn parse(state: &mut State, ev: &Event<'_>, deferred: &mut Vec<Deferred>) {
         PPME_SYSCALL_DUP_1_X | PPME_SYSCALL_DUP2_X | PPME_SYSCALL_DUP3_X => dup(state, ev),
         PPME_SYSCALL_PIPE_X | PPME_SYSCALL_PIPE2_X => pipe(state, ev),
         PPME_SYSCALL_MEMFD_CREATE_X => memfd(state, ev),
-        _ => {}
-    }
+        PPME_SYSCALL_EVENTFD_X | PPME_SYSCALL_EVENTFD2_X => {
+            anon_fd(state, ev, FdKind::Event, "anon_inode:[eventfd]")
+        },
+        PPME_SYSCALL_SIGNALFD_X | PPME_SYSCALL_SIGNALFD4_X => signalfd(state, ev),
+        PPME_SYSCALL_TIMERFD_CREATE_X => {
+            anon_fd(state, ev, FdKind::Timerfd, "anon_inode:[timerfd]")
+        },
+        PPME_SYSCALL_INOTIFY_INIT_X | PPME_SYSCALL_INOTIFY_INIT1_X => {
+            anon_fd(state, ev, FdKind::Inotify, "anon_inode:inotify")
+        },
+        PPME_SYSCALL_EPOLL_CREATE_X | PPME_SYSCALL_EPOLL_CREATE1_X => {
+            anon_fd(state, ev, FdKind::Eventpoll, "anon_inode:[eventpoll]")
+        },
+        PPME_SYSCALL_USERFAULTFD_X => {
+            anon_fd(state, ev, FdKind::Userfaultfd, "anon_inode:[userfaultfd]")
+        },
+        PPME_SYSCALL_IO_URING_SETUP_X => {
+            anon_fd(state, ev, FdKind::IoUring, "anon_inode:[io_uring]")
+        },
+        PPME_SYSCALL_PIDFD_OPEN_X => pidfd_open(state, ev),
+        PPME_SYSCALL_PIDFD_GETFD_X => pidfd_getfd(state, ev),
+        PPME_SYSCALL_BPF_2_X => bpf(state, ev),
+        PPME_SOCKET_SOCKETPAIR_X => socketpair(state, ev),
+        PPME_SYSCALL_FCNTL_X => fcntl(state, ev),
+        PPME_SYSCALL_OPEN_BY_HANDLE_AT_X => open_by_handle(state, ev),
+        PPME_SYSCALL_CLOSE_RANGE_X => close_range(state, ev, deferred),
+        PPME_SYSCALL_CHROOT_X => chroot(state, ev),
+        PPME_SYSCALL_CAPSET_X => capset(state, ev),
+        PPME_SYSCALL_SETNS_X | PPME_SYSCALL_UNSHARE_X => namespaces(state, ev),
+        PPME_SYSCALL_SETSID_X => setsid(state, ev),
+        PPME_SYSCALL_SETPGID_X => setpgid(state, ev),
+        PPME_SYSCALL_PRLIMIT_X | PPME_SYSCALL_SETRLIMIT_X => rlimit(state, ev),
+}
+
+/// Whether [`parse`] learns from events of this type.
+pub fn is_state_event(event_type: u16) -> bool {
+    STATE_EVENTS.contains(&event_type)
+}
+
+/// The names (`evt.type`) of [`STATE_EVENTS`].
+pub fn state_event_names() -> impl Iterator<Item = &'static str> {
+    STATE_EVENTS
+        .iter()
+        .filter_map(|&c| scap::schema::event_info(c).map(|i| i.name))
+}
+
+/// The probe's syscall set for a consumer of the event types `wanted`
+/// (`None`: any type, so every syscall): those, plus what the tables learn
+/// from. The enter events (TOCTOU) come only when `wanted` asks for a
+/// syscall that has them, not for the tables' sake.
+pub fn syscall_set(
+    arch: scap::schema::Arch,
+    wanted: Option<&BTreeSet<String>>,
+) -> Option<Vec<String>> {
+    use scap::config::{syscalls_for_event_types, TOCTOU};
+    let wanted = wanted?;
+    let mut set: BTreeSet<&str> = syscalls_for_event_types(arch, wanted.iter().map(String::as_str))
+        .into_iter()
+        .collect();
+    set.extend(
+        syscalls_for_event_types(arch, state_event_names())
+            .into_iter()
+            .filter(|s| *s != TOCTOU),
+    );
+    Some(set.into_iter().map(str::to_owned).collect())
 }
 
 /// Applies the removals an event deferred.
@@ -874,4 +908,797 @@ fn memfd(state: &mut State, ev: &Event<'_>) {
     );
     fd.cloexec = p.u32(at!(p, "flags")).unwrap_or(0) & 1 != 0;
     add_fd(state, pid, num, fd);
+}
+
+/// The value named `name` in `table` (schema values are looked up by name,
+/// once per call site).
+macro_rules! schema_value {
+    ($table:expr, $name:literal) => {{
+        static V: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+        *V.get_or_init(|| $table.value_of($name).unwrap_or(0))
+    }};
+}
+
+/// An fd of a special kind (eventfd, timerfd, inotify, epoll, userfaultfd,
+/// io_uring), named as /proc shows it. Close-on-exec comes from the
+/// event's flags where it has them: O_CLOEXEC (eventfd2, inotify_init1,
+/// signalfd4, userfaultfd), EPOLL_CLOEXEC (epoll_create1); io_uring fds are
+/// always close-on-exec. timerfd_create's 8-bit flags cannot hold
+/// TFD_CLOEXEC: unknown, so not set.
+fn anon_fd(state: &mut State, ev: &Event<'_>, kind: FdKind, name: &str) {
+    let p = P::new(ev);
+    let Some(num) = p.i64(at!(p, "res")).filter(|f| *f >= 0) else {
+        return;
+    };
+    let Some(pid) = pid_of(state, ev) else { return };
+    let flags = p.u32(at!(p, "flags")).unwrap_or(0);
+    let cloexec = match ev.event_type() {
+        PPME_SYSCALL_EVENTFD2_X | PPME_SYSCALL_INOTIFY_INIT1_X | PPME_SYSCALL_USERFAULTFD_X => {
+            FileFlags::from_bits_retain(flags).contains(FileFlags::O_CLOEXEC)
+        }
+        PPME_SYSCALL_EPOLL_CREATE1_X => {
+            flags & schema_value!(tables::EPOLL_CREATE1_FLAGS, "EPOLL_CLOEXEC") != 0
+        }
+        PPME_SYSCALL_IO_URING_SETUP_X => true,
+        _ => false,
+    };
+    let mut fd = FdInfo::new(kind, name);
+    fd.cloexec = cloexec;
+    add_fd(state, pid, num, fd);
+}
+
+/// signalfd with fd -1 makes a new fd; with an existing signalfd it only
+/// changes its mask.
+fn signalfd(state: &mut State, ev: &Event<'_>) {
+    let p = P::new(ev);
+    if p.i64(at!(p, "fd")).is_some_and(|f| f != -1) {
+        return;
+    }
+    anon_fd_flags(state, ev, FdKind::Signalfd, "anon_inode:[signalfd]");
+}
+
+fn anon_fd_flags(state: &mut State, ev: &Event<'_>, kind: FdKind, name: &str) {
+    let p = P::new(ev);
+    let Some(num) = p.i64(at!(p, "res")).filter(|f| *f >= 0) else {
+        return;
+    };
+    let Some(pid) = pid_of(state, ev) else { return };
+    let mut fd = FdInfo::new(kind, name);
+    fd.cloexec = FileFlags::from_bits_retain(p.u32(at!(p, "flags")).unwrap_or(0))
+        .contains(FileFlags::O_CLOEXEC);
+    add_fd(state, pid, num, fd);
+}
+
+/// A pidfd remembers its process, for pidfd_getfd. pidfds are always
+/// close-on-exec.
+fn pidfd_open(state: &mut State, ev: &Event<'_>) {
+    let p = P::new(ev);
+    let Some(num) = p.i64(at!(p, "fd")).filter(|f| *f >= 0) else {
+        return;
+    };
+    let Some(pid) = pid_of(state, ev) else { return };
+    let mut fd = FdInfo::new(FdKind::Pidfd, "anon_inode:[pidfd]");
+    fd.cloexec = true;
+    fd.target_pid = p.i64(at!(p, "pid")).unwrap_or(0);
+    add_fd(state, pid, num, fd);
+}
+
+/// A copy of another process's fd (the one the pidfd names), close-on-exec.
+fn pidfd_getfd(state: &mut State, ev: &Event<'_>) {
+    let p = P::new(ev);
+    let Some(num) = p.i64(at!(p, "fd")).filter(|f| *f >= 0) else {
+        return;
+    };
+    let Some(pid) = pid_of(state, ev) else { return };
+    let target = p.i64(at!(p, "target_fd")).unwrap_or(-1);
+    let source = state
+        .processes
+        .get(&pid)
+        .and_then(|pr| pr.fds.get(p.i64(at!(p, "pid_fd")).unwrap_or(-1)))
+        .map(|f| f.target_pid)
+        .filter(|t| *t > 0);
+    let mut fd = source
+        .and_then(|sp| state.processes.get(&sp))
+        .and_then(|pr| pr.fds.get(target))
+        .cloned()
+        .unwrap_or_else(|| FdInfo::new(FdKind::Unknown, ""));
+    fd.cloexec = true;
+    fd.name_changed = false;
+    add_fd(state, pid, num, fd);
+}
+
+/// The bpf commands that return a new fd, and how /proc names it. Every
+/// fd bpf returns is close-on-exec.
+fn bpf(state: &mut State, ev: &Event<'_>) {
+    let p = P::new(ev);
+    let Some(num) = p.i64(at!(p, "fd")).filter(|f| *f >= 0) else {
+        return;
+    };
+    let Some(cmd) = p.u32(at!(p, "cmd")) else {
+        return;
+    };
+    let t = &tables::BPF_COMMANDS;
+    let is = |name: &str| t.value_of(name) == Some(cmd);
+    let name = if is("BPF_MAP_CREATE") || is("BPF_MAP_GET_FD_BY_ID") {
+        "anon_inode:bpf-map"
+    } else if is("BPF_PROG_LOAD") || is("BPF_PROG_GET_FD_BY_ID") {
+        "anon_inode:bpf-prog"
+    } else if is("BPF_LINK_CREATE") || is("BPF_LINK_GET_FD_BY_ID") || is("BPF_RAW_TRACEPOINT_OPEN")
+    {
+        "anon_inode:bpf_link"
+    } else if is("BPF_BTF_LOAD") || is("BPF_BTF_GET_FD_BY_ID") {
+        "anon_inode:btf"
+    } else if is("BPF_ITER_CREATE") {
+        "anon_inode:bpf_iter"
+    } else if is("BPF_OBJ_GET") {
+        "anon_inode:bpf"
+    } else {
+        return; // the result is not an fd
+    };
+    let Some(pid) = pid_of(state, ev) else { return };
+    let mut fd = FdInfo::new(FdKind::Bpf, name);
+    fd.cloexec = true;
+    add_fd(state, pid, num, fd);
+}
+
+/// Two connected sockets: for UNIX ones, each end knows its own kernel
+/// address and its peer's.
+fn socketpair(state: &mut State, ev: &Event<'_>) {
+    let p = P::new(ev);
+    if p.i64(at!(p, "res")) != Some(0) {
+        return;
+    }
+    let (Some(fd1), Some(fd2)) = (p.i64(at!(p, "fd1")), p.i64(at!(p, "fd2"))) else {
+        return;
+    };
+    let Some(pid) = pid_of(state, ev) else { return };
+    let kind = match p.u32(at!(p, "domain")).unwrap_or(0) {
+        1 => FdKind::Unix,
+        2 => FdKind::Ipv4,
+        10 => FdKind::Ipv6,
+        16 => FdKind::Netlink,
+        _ => FdKind::Unknown,
+    };
+    let ty = p.u32(at!(p, "type")).unwrap_or(0);
+    let l4 = L4Proto::from_socket(ty, p.u32(at!(p, "proto")).unwrap_or(0));
+    let source = p.u64(at!(p, "source")).unwrap_or(0);
+    let peer = p.u64(at!(p, "peer")).unwrap_or(0);
+    for (num, ends) in [(fd1, (source, peer)), (fd2, (peer, source))] {
+        let mut fd = FdInfo::new(kind, "");
+        fd.l4proto = l4;
+        fd.cloexec = ty & 0o2000000 != 0; // SOCK_CLOEXEC
+        if kind == FdKind::Unix {
+            fd.unix_ends = ends;
+        }
+        fd.connected = true;
+        add_fd(state, pid, num, fd);
+    }
+}
+
+const F_DUPFD_NAMES: [&str; 2] = ["F_DUPFD", "F_DUPFD_CLOEXEC"];
+
+/// fcntl: F_DUPFD and F_DUPFD_CLOEXEC make a copy; F_SETFD sets
+/// close-on-exec; F_SETFL changes O_APPEND and O_NONBLOCK.
+fn fcntl(state: &mut State, ev: &Event<'_>) {
+    let p = P::new(ev);
+    let (Some(res), Some(old), Some(cmd)) = (
+        p.i64(at!(p, "res")),
+        p.i64(at!(p, "fd")),
+        p.u32(at!(p, "cmd")),
+    ) else {
+        return;
+    };
+    if res < 0 {
+        return;
+    }
+    let t = &tables::FCNTL_COMMANDS;
+    let arg = p.u64(at!(p, "arg")).unwrap_or(0);
+    let Some(pid) = pid_of(state, ev) else { return };
+    let name = t.name_of(cmd).unwrap_or("UNKNOWN");
+    if F_DUPFD_NAMES.contains(&name) {
+        let Some(mut fd) = state
+            .processes
+            .get(&pid)
+            .and_then(|pr| pr.fds.get(old))
+            .cloned()
+        else {
+            return;
+        };
+        fd.cloexec = name == "F_DUPFD_CLOEXEC";
+        fd.name_changed = false;
+        add_fd(state, pid, res, fd);
+        return;
+    }
+    let Some(fd) = state
+        .processes
+        .get_mut(&pid)
+        .and_then(|pr| pr.fds.get_mut(old))
+    else {
+        return;
+    };
+    match name {
+        "F_SETFD" => fd.cloexec = arg & 1 != 0, // FD_CLOEXEC
+        "F_SETFL" => {
+            let mut f = FileFlags::from_bits_retain(fd.flags);
+            f.set(FileFlags::O_APPEND, arg & 0o2000 != 0);
+            f.set(FileFlags::O_NONBLOCK, arg & 0o4000 != 0);
+            fd.flags = f.bits();
+        }
+        _ => {}
+    }
+}
+
+/// The file a handle named, opened: its path comes from the kernel.
+fn open_by_handle(state: &mut State, ev: &Event<'_>) {
+    let p = P::new(ev);
+    let Some(num) = p.i64(at!(p, "fd")).filter(|f| *f >= 0) else {
+        return;
+    };
+    let Some(pid) = pid_of(state, ev) else { return };
+    let flags = p.u32(at!(p, "flags")).unwrap_or(0);
+    let ff = FileFlags::from_bits_retain(flags);
+    let kind = if ff.contains(FileFlags::O_DIRECTORY) && !ff.contains(FileFlags::O_TMPFILE) {
+        FdKind::Directory
+    } else {
+        FdKind::File
+    };
+    let mut fd = FdInfo::new(kind, p.str(at!(p, "path")).unwrap_or_default());
+    fd.flags = flags;
+    fd.dev = p.u32(at!(p, "dev")).unwrap_or(0);
+    fd.ino = p.u64(at!(p, "ino")).unwrap_or(0);
+    fd.cloexec = ff.contains(FileFlags::O_CLOEXEC);
+    fd.upper_layer = ff.contains(FileFlags::FD_UPPER_LAYER);
+    fd.lower_layer = ff.contains(FileFlags::FD_LOWER_LAYER);
+    fd.name_changed = true;
+    add_fd(state, pid, num, fd);
+}
+
+/// close_range(first, last, flags): closes the fds in the range, or with
+/// CLOSE_RANGE_CLOEXEC marks them close-on-exec.
+fn close_range(state: &mut State, ev: &Event<'_>, deferred: &mut Vec<Deferred>) {
+    let p = P::new(ev);
+    if p.i64(at!(p, "res")) != Some(0) {
+        return;
+    }
+    let first = i64::from(p.u32(at!(p, "first")).unwrap_or(0));
+    let last = i64::from(p.u32(at!(p, "last")).unwrap_or(0));
+    let cloexec = p.u32(at!(p, "flags")).unwrap_or(0)
+        & schema_value!(tables::CLOSE_RANGE_FLAGS, "CLOSE_RANGE_CLOEXEC")
+        != 0;
+    let Some(pid) = pid_of(state, ev) else { return };
+    let Some(proc_) = state.processes.get_mut(&pid) else {
+        return;
+    };
+    let nums: Vec<i64> = proc_
+        .fds
+        .iter()
+        .map(|(n, _)| n)
+        .filter(|n| (first..=last).contains(n))
+        .collect();
+    for n in nums {
+        if cloexec {
+            if let Some(fd) = proc_.fds.get_mut(n) {
+                fd.cloexec = true;
+            }
+        } else {
+            deferred.push(Deferred::RemoveFd { pid, fd: n });
+        }
+    }
+}
+
+/// chroot: the new root, resolved against the cwd (relative paths) or the
+/// current root (absolute ones).
+fn chroot(state: &mut State, ev: &Event<'_>) {
+    let p = P::new(ev);
+    if p.i64(at!(p, "res")) != Some(0) {
+        return;
+    }
+    let Some(path) = p.str(at!(p, "path")) else {
+        return;
+    };
+    let Some(pid) = pid_of(state, ev) else { return };
+    let Some(proc_) = state.processes.get_mut(&pid) else {
+        return;
+    };
+    let base = if path.starts_with('/') {
+        if proc_.root.is_empty() {
+            "/".to_string()
+        } else {
+            proc_.root.clone()
+        }
+    } else {
+        proc_.cwd.clone()
+    };
+    let joined = if path.starts_with('/') {
+        join_path(&base, path.trim_start_matches('/'))
+    } else {
+        join_path(&base, &path)
+    };
+    proc_.root = normalize_dir(&joined);
+}
+
+/// capset: the sets in force after the call.
+fn capset(state: &mut State, ev: &Event<'_>) {
+    let p = P::new(ev);
+    if p.i64(at!(p, "res")) != Some(0) {
+        return;
+    }
+    let (Some(i), Some(pm), Some(e)) = (
+        p.u64(at!(p, "cap_inheritable")),
+        p.u64(at!(p, "cap_permitted")),
+        p.u64(at!(p, "cap_effective")),
+    ) else {
+        return;
+    };
+    let Some(pid) = pid_of(state, ev) else { return };
+    if let Some(proc_) = state.processes.get_mut(&pid) {
+        proc_.caps = [i, pm, e];
+    }
+}
+
+/// setns and unshare: which namespaces the process moved to.
+fn namespaces(state: &mut State, ev: &Event<'_>) {
+    let p = P::new(ev);
+    if p.i64(at!(p, "res")) != Some(0) {
+        return;
+    }
+    let flags = p
+        .u32(at!(p, "nstype"))
+        .or_else(|| p.u32(at!(p, "flags")))
+        .unwrap_or(0);
+    let Some(pid) = pid_of(state, ev) else { return };
+    if let Some(proc_) = state.processes.get_mut(&pid) {
+        proc_.ns_changed |= flags;
+    }
+}
+
+/// setsid: the caller leads a new session and a new process group, both
+/// named by its pid (res is that pid as its namespace sees it).
+fn setsid(state: &mut State, ev: &Event<'_>) {
+    let p = P::new(ev);
+    let Some(res) = p.i64(at!(p, "res")).filter(|r| *r > 0) else {
+        return;
+    };
+    let Some(pid) = pid_of(state, ev) else { return };
+    if let Some(proc_) = state.processes.get_mut(&pid) {
+        proc_.sid = pid;
+        proc_.pgid = pid;
+        proc_.vpgid = res;
+    }
+}
+
+/// Is the process in the host's pid namespace (its pids are host pids)?
+fn in_host_pidns(proc_: &ProcessInfo) -> bool {
+    proc_.vpid == 0 || proc_.vpid == proc_.pid
+}
+
+/// setpgid(pid, pgid): 0 means the caller, and a pgid of 0 the target's own
+/// pid. Pids are the caller's namespace's: another process is looked up only
+/// when the caller is in the host's.
+fn setpgid(state: &mut State, ev: &Event<'_>) {
+    let p = P::new(ev);
+    if p.i64(at!(p, "res")) != Some(0) {
+        return;
+    }
+    let (Some(arg_pid), Some(arg_pgid)) = (p.i64(at!(p, "pid")), p.i64(at!(p, "pgid"))) else {
+        return;
+    };
+    let Some(caller) = pid_of(state, ev) else {
+        return;
+    };
+    let Some(caller_proc) = state.processes.get(&caller) else {
+        return;
+    };
+    let host = in_host_pidns(caller_proc);
+    let own = arg_pid == 0 || arg_pid == caller || arg_pid == caller_proc.vpid;
+    let target = if own {
+        caller
+    } else if host {
+        arg_pid
+    } else {
+        return;
+    };
+    let Some(t) = state.processes.get_mut(&target) else {
+        return;
+    };
+    if arg_pgid == 0 {
+        t.pgid = t.pid;
+        t.vpgid = if t.vpid != 0 { t.vpid } else { t.pid };
+    } else {
+        t.vpgid = arg_pgid;
+        if host {
+            t.pgid = arg_pgid;
+        }
+    }
+}
+
+/// prlimit64 and setrlimit on RLIMIT_NOFILE: the process's fd limit.
+fn rlimit(state: &mut State, ev: &Event<'_>) {
+    let p = P::new(ev);
+    if p.i64(at!(p, "res")) != Some(0) {
+        return;
+    }
+    let nofile = schema_value!(tables::RLIMIT_RESOURCES, "RLIMIT_NOFILE");
+    if p.u32(at!(p, "resource")) != Some(nofile) {
+        return;
+    }
+    let Some(cur) = p.i64(at!(p, "newcur")).or_else(|| p.i64(at!(p, "cur"))) else {
+        return;
+    };
+    let Some(caller) = pid_of(state, ev) else {
+        return;
+    };
+    let target = match p.i64(at!(p, "pid")) {
+        None | Some(0) => caller,
+        Some(t) if t == caller => caller,
+        Some(t) => match state.processes.get(&caller) {
+            Some(c) if in_host_pidns(c) => t,
+            Some(c) if c.vpid == t => caller,
+            _ => return,
+        },
+    };
+    if let Some(proc_) = state.processes.get_mut(&target) {
+        proc_.fdlimit = cur as u64;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Each parser on synthetic events: an in-memory engine feeds events
+    //! built with `EventBuilder` to an inspector started from metadata with
+    //! one process (pid 100: cwd /home/u, root /, fd 3 a file, fd 4 a
+    //! second process's target), then the tables are checked.
+
+    use scap::event::EventBuilder;
+    use scap::file::metadata::{FdEntry, FdInfo as MetaFd, Metadata, ThreadEntry};
+    use scap::schema::tables;
+    use scap::{Engine, Event, Next};
+
+    use super::*;
+    use crate::state::Limits;
+    use crate::{Inspector, SinspNext};
+
+    struct VecEngine {
+        events: Vec<Vec<u8>>,
+        at: usize,
+    }
+
+    impl Engine for VecEngine {
+        fn next(&mut self) -> scap::Result<Next<'_>> {
+            match self.events.get(self.at) {
+                Some(b) => {
+                    self.at += 1;
+                    Ok(Next::Event {
+                        cpu: 0,
+                        event: Event::parse(b)?,
+                    })
+                }
+                None => Ok(Next::Eof),
+            }
+        }
+        fn stats(&self) -> scap::Result<scap::Stats> {
+            Ok(scap::Stats::default())
+        }
+        fn name(&self) -> &'static str {
+            "memory"
+        }
+    }
+
+    const PID: u64 = 100;
+    const OTHER: u64 = 200;
+
+    fn thread(pid: u64, fds: Vec<FdEntry>) -> ThreadEntry {
+        ThreadEntry {
+            tid: pid,
+            pid,
+            ptid: 1,
+            comm: b"proc".to_vec(),
+            exe: b"/bin/proc".to_vec(),
+            cwd: b"/home/u".to_vec(),
+            root: b"/".to_vec(),
+            fdlimit: 1024,
+            fds,
+            ..ThreadEntry::default()
+        }
+    }
+
+    fn file(fd: i64, path: &str) -> FdEntry {
+        FdEntry {
+            fd,
+            ino: 7,
+            info: MetaFd::File {
+                open_flags: FileFlags::O_RDWR.bits(),
+                path: path.as_bytes().to_vec(),
+                dev: 0,
+            },
+        }
+    }
+
+    /// Runs `events` (built for thread PID) to the end; the tables are then
+    /// `.state()` (the last call to `next` applied the deferred removals).
+    fn run(events: Vec<EventBuilder>) -> Inspector<VecEngine> {
+        let meta = Metadata {
+            threads: vec![
+                thread(PID, vec![file(3, "/home/u/a.txt")]),
+                thread(OTHER, vec![file(9, "/srv/secret")]),
+            ],
+            ..Metadata::default()
+        };
+        let engine = VecEngine {
+            events: events.iter().map(EventBuilder::build).collect(),
+            at: 0,
+        };
+        let mut insp = Inspector::with_metadata(engine, &meta, Limits::default());
+        while let SinspNext::Event(_) = insp.next().expect("next") {}
+        insp
+    }
+
+    fn ev(code: u16) -> EventBuilder {
+        EventBuilder::new(code, 1, PID)
+    }
+
+    fn fd(st: &State, num: i64) -> Option<&FdInfo> {
+        st.process(PID as i64).and_then(|p| p.fds.get(num))
+    }
+
+    fn file_flag(name: &str) -> u32 {
+        tables::FILE_FLAGS.value_of(name).unwrap()
+    }
+
+    #[test]
+    fn anonymous_fds_are_added_with_their_kind_and_cloexec() {
+        let cloexec = file_flag("O_CLOEXEC");
+        let insp = run(vec![
+            ev(PPME_SYSCALL_EVENTFD2_X)
+                .u64(5)
+                .u16(cloexec as u16)
+                .u64(0),
+            ev(PPME_SYSCALL_EVENTFD_X).u64(6).u64(1).u32(0),
+            ev(PPME_SYSCALL_SIGNALFD4_X)
+                .u64(7)
+                .u16(0)
+                .u64(u64::MAX)
+                .u32(0),
+            ev(PPME_SYSCALL_TIMERFD_CREATE_X).u64(8).u8(1).u8(0),
+            ev(PPME_SYSCALL_INOTIFY_INIT1_X).u64(10).u16(cloexec as u16),
+            ev(PPME_SYSCALL_EPOLL_CREATE1_X).u64(11).u32(1),
+            ev(PPME_SYSCALL_USERFAULTFD_X).u64(12).u32(0),
+            ev(PPME_SYSCALL_IO_URING_SETUP_X)
+                .u64(13)
+                .u32(4)
+                .u32(4)
+                .u32(8)
+                .u32(0)
+                .u32(0)
+                .u32(0)
+                .u32(0),
+            // Failures and a signalfd on an existing fd add nothing.
+            ev(PPME_SYSCALL_EVENTFD2_X).u64(-22i64 as u64).u16(0).u64(0),
+            ev(PPME_SYSCALL_SIGNALFD_X).u64(7).u64(7).u32(0).u8(0),
+        ]);
+        let st = insp.state();
+        let kinds = [
+            (5, FdKind::Event, "anon_inode:[eventfd]", true),
+            (6, FdKind::Event, "anon_inode:[eventfd]", false),
+            (7, FdKind::Signalfd, "anon_inode:[signalfd]", false),
+            (8, FdKind::Timerfd, "anon_inode:[timerfd]", false),
+            (10, FdKind::Inotify, "anon_inode:inotify", true),
+            (11, FdKind::Eventpoll, "anon_inode:[eventpoll]", true),
+            (12, FdKind::Userfaultfd, "anon_inode:[userfaultfd]", false),
+            (13, FdKind::IoUring, "anon_inode:[io_uring]", true),
+        ];
+        for (num, kind, name, cloexec) in kinds {
+            let f = fd(st, num).unwrap_or_else(|| panic!("fd {num}"));
+            assert_eq!(
+                (f.kind, f.name.as_str(), f.cloexec),
+                (kind, name, cloexec),
+                "fd {num}"
+            );
+        }
+        assert_eq!(st.process(PID as i64).unwrap().fds.len(), 1 + kinds.len());
+    }
+
+    #[test]
+    fn pidfds_reach_into_the_target_process() {
+        let insp = run(vec![
+            ev(PPME_SYSCALL_PIDFD_OPEN_X).u64(5).u64(OTHER).u32(0),
+            ev(PPME_SYSCALL_PIDFD_GETFD_X).u64(6).u64(5).u64(9).u32(0),
+            ev(PPME_SYSCALL_PIDFD_GETFD_X)
+                .u64(-9i64 as u64)
+                .u64(5)
+                .u64(99)
+                .u32(0),
+        ]);
+        let st = insp.state();
+        let p = fd(st, 5).unwrap();
+        assert_eq!(
+            (p.kind, p.target_pid, p.cloexec),
+            (FdKind::Pidfd, OTHER as i64, true)
+        );
+        let got = fd(st, 6).unwrap();
+        assert_eq!(
+            (got.kind, got.name.as_str(), got.cloexec),
+            (FdKind::File, "/srv/secret", true)
+        );
+    }
+
+    #[test]
+    fn bpf_objects_and_non_fd_results() {
+        let insp = run(vec![
+            ev(PPME_SYSCALL_BPF_2_X).u64(5).u32(0),
+            ev(PPME_SYSCALL_BPF_2_X).u64(6).u32(5),
+            // BPF_MAP_UPDATE_ELEM returns 0, not an fd.
+            ev(PPME_SYSCALL_BPF_2_X).u64(0).u32(2),
+        ]);
+        let st = insp.state();
+        assert_eq!(fd(st, 5).unwrap().name, "anon_inode:bpf-map");
+        assert_eq!(fd(st, 6).unwrap().name, "anon_inode:bpf-prog");
+        assert!(fd(st, 5).unwrap().cloexec);
+        assert!(fd(st, 0).is_none());
+    }
+
+    #[test]
+    fn socketpairs_know_both_ends() {
+        let insp = run(vec![ev(PPME_SOCKET_SOCKETPAIR_X)
+            .u64(0)
+            .u64(5)
+            .u64(6)
+            .u64(0xaaaa)
+            .u64(0xbbbb)
+            .u32(1)
+            .u32(2 | 0o2000000)
+            .u32(0)]);
+        let st = insp.state();
+        let (a, b) = (fd(st, 5).unwrap(), fd(st, 6).unwrap());
+        assert_eq!(
+            (a.kind, a.unix_ends, a.cloexec),
+            (FdKind::Unix, (0xaaaa, 0xbbbb), true)
+        );
+        assert_eq!((b.kind, b.unix_ends), (FdKind::Unix, (0xbbbb, 0xaaaa)));
+        assert_eq!(a.l4proto, L4Proto::Udp);
+    }
+
+    #[test]
+    fn fcntl_duplicates_and_sets_flags() {
+        let cmd = |n: &str| u8::try_from(tables::FCNTL_COMMANDS.value_of(n).unwrap()).unwrap();
+        let insp = run(vec![
+            ev(PPME_SYSCALL_FCNTL_X)
+                .u64(50)
+                .u64(3)
+                .u8(cmd("F_DUPFD"))
+                .u64(50),
+            ev(PPME_SYSCALL_FCNTL_X)
+                .u64(60)
+                .u64(3)
+                .u8(cmd("F_DUPFD_CLOEXEC"))
+                .u64(60),
+            ev(PPME_SYSCALL_FCNTL_X)
+                .u64(0)
+                .u64(3)
+                .u8(cmd("F_SETFD"))
+                .u64(1),
+            ev(PPME_SYSCALL_FCNTL_X)
+                .u64(0)
+                .u64(3)
+                .u8(cmd("F_SETFL"))
+                .u64(0o4000),
+            ev(PPME_SYSCALL_FCNTL_X)
+                .u64(-9i64 as u64)
+                .u64(99)
+                .u8(cmd("F_DUPFD"))
+                .u64(0),
+        ]);
+        let st = insp.state();
+        assert_eq!(fd(st, 50).unwrap().name, "/home/u/a.txt");
+        assert!(!fd(st, 50).unwrap().cloexec);
+        assert!(fd(st, 60).unwrap().cloexec);
+        let f3 = fd(st, 3).unwrap();
+        assert!(f3.cloexec);
+        assert!(FileFlags::from_bits_retain(f3.flags)
+            .contains(FileFlags::O_NONBLOCK | FileFlags::O_RDWR));
+    }
+
+    #[test]
+    fn open_by_handle_at_adds_the_file_the_kernel_named() {
+        let flags = file_flag("O_RDONLY") | file_flag("O_CLOEXEC");
+        let insp = run(vec![ev(PPME_SYSCALL_OPEN_BY_HANDLE_AT_X)
+            .u64(5)
+            .u64(4)
+            .u32(flags)
+            .str("/data/x")
+            .u32(8 << 20 | 1)
+            .u64(42)]);
+        let st = insp.state();
+        let f = fd(st, 5).unwrap();
+        assert_eq!(
+            (f.kind, f.name.as_str(), f.ino, f.dev, f.cloexec),
+            (FdKind::File, "/data/x", 42, 8 << 20 | 1, true)
+        );
+    }
+
+    #[test]
+    fn close_range_closes_or_marks() {
+        let cloexec = tables::CLOSE_RANGE_FLAGS
+            .value_of("CLOSE_RANGE_CLOEXEC")
+            .unwrap();
+        let insp = run(vec![
+            ev(PPME_SYSCALL_EVENTFD_X).u64(5).u64(0).u32(0),
+            ev(PPME_SYSCALL_EVENTFD_X).u64(6).u64(0).u32(0),
+            ev(PPME_SYSCALL_EVENTFD_X).u64(9).u64(0).u32(0),
+            ev(PPME_SYSCALL_CLOSE_RANGE_X)
+                .u64(0)
+                .u32(6)
+                .u32(9)
+                .u32(cloexec),
+            ev(PPME_SYSCALL_CLOSE_RANGE_X).u64(0).u32(4).u32(5).u32(0),
+            ev(PPME_SYSCALL_CLOSE_RANGE_X)
+                .u64(-22i64 as u64)
+                .u32(0)
+                .u32(100)
+                .u32(0),
+        ]);
+        let st = insp.state();
+        assert!(fd(st, 5).is_none());
+        assert!(fd(st, 3).is_some());
+        assert!(fd(st, 6).unwrap().cloexec && fd(st, 9).unwrap().cloexec);
+    }
+
+    #[test]
+    fn chroot_capset_namespaces_sessions_limits() {
+        let newuts = tables::CLONE_FLAGS.value_of("CLONE_NEWUTS").unwrap();
+        let newnet = tables::CLONE_FLAGS.value_of("CLONE_NEWNET").unwrap();
+        let nofile =
+            u8::try_from(tables::RLIMIT_RESOURCES.value_of("RLIMIT_NOFILE").unwrap()).unwrap();
+        let insp = run(vec![
+            ev(PPME_SYSCALL_CHROOT_X).u64(0).str("jail"),
+            ev(PPME_SYSCALL_CHROOT_X).u64(-2i64 as u64).str("/nope"),
+            ev(PPME_SYSCALL_CAPSET_X).u64(0).u64(1).u64(3).u64(2),
+            ev(PPME_SYSCALL_UNSHARE_X).u64(0).u32(newuts),
+            ev(PPME_SYSCALL_SETNS_X).u64(0).u64(5).u32(newnet),
+            ev(PPME_SYSCALL_SETNS_X)
+                .u64(-22i64 as u64)
+                .u64(5)
+                .u32(1 << 5),
+            ev(PPME_SYSCALL_SETSID_X).u64(PID),
+            ev(PPME_SYSCALL_PRLIMIT_X)
+                .u64(0)
+                .u64(512)
+                .u64(4096)
+                .u64(1024)
+                .u64(4096)
+                .u64(0)
+                .u8(nofile),
+        ]);
+        let st = insp.state();
+        let p = st.process(PID as i64).unwrap();
+        assert_eq!(p.root, "/home/u/jail");
+        assert_eq!(p.caps, [1, 3, 2]);
+        assert_eq!(p.ns_changed, newuts | newnet);
+        assert_eq!(
+            (p.sid, p.pgid, p.vpgid),
+            (PID as i64, PID as i64, PID as i64)
+        );
+        assert_eq!(p.fdlimit, 512);
+        // An absolute chroot inside the jail stays inside it.
+        let insp = run(vec![
+            ev(PPME_SYSCALL_CHROOT_X).u64(0).str("/srv"),
+            ev(PPME_SYSCALL_CHROOT_X).u64(0).str("/inner/"),
+        ]);
+        let st = insp.state();
+        assert_eq!(st.process(PID as i64).unwrap().root, "/srv/inner");
+    }
+
+    #[test]
+    fn setpgid_moves_the_target_into_a_group() {
+        let insp = run(vec![
+            ev(PPME_SYSCALL_SETPGID_X).u64(0).u64(0).u64(0),
+            ev(PPME_SYSCALL_SETPGID_X).u64(0).u64(OTHER).u64(PID),
+            ev(PPME_SYSCALL_SETRLIMIT_X).u64(0).u64(64).u64(128).u8(7),
+        ]);
+        let st = insp.state();
+        let p = st.process(PID as i64).unwrap();
+        assert_eq!((p.pgid, p.vpgid), (PID as i64, PID as i64));
+        assert_eq!(st.process(OTHER as i64).unwrap().pgid, PID as i64);
+        assert_eq!(p.fdlimit, 64);
+    }
 }

@@ -86,9 +86,10 @@ static __always_inline void fixed_submit(u8 *p)
 
 struct evt {
 	struct cpu_state st;
-	struct scratch *s;
-	u64 pos; /* next free byte of the event */
-	u32 idx; /* next parameter */
+	struct scratch *s; /* scratch events only */
+	u8 *buf;           /* the event: scratch data, or the ring record of a fixed event */
+	u64 pos;           /* next free byte of the event */
+	u32 idx;           /* next parameter */
 };
 
 static __always_inline int evt_begin(struct evt *e, u16 type, u32 nparams, u64 tid)
@@ -101,23 +102,62 @@ static __always_inline int evt_begin(struct evt *e, u16 type, u32 nparams, u64 t
 		e->st.cnt->n_drops_bug++;
 		return 0;
 	}
-	write_header(e->s->data, event_ts(), tid, 0, type, nparams);
+	e->buf = e->s->data;
+	write_header(e->buf, event_ts(), tid, 0, type, nparams);
 	e->idx = 0;
 	e->pos = PPM_HEADER_LEN + 2 * nparams;
 	return 1;
 }
 
+/* A fixed-size event (every parameter has a fixed width: the schema gives its
+ * size) is reserved in the ring and written in place by the same push_*
+ * helpers, with e->buf pointing at the ring record: zero copy. Positions are
+ * constants there, which the verifier checks against the size reserved. Only
+ * fixed-width pushes belong in such an event, and it must end in
+ * fevt_submit on every path (the reservation is a reference the verifier
+ * tracks). */
+static __always_inline int fevt_begin(struct evt *e, u16 type, u32 nparams, u32 size, u64 tid)
+{
+	if (!cpu_state_get(&e->st))
+		return 0;
+	e->s = NULL;
+	e->buf = bpf_ringbuf_reserve(e->st.ring, size, 0);
+	if (!e->buf) {
+		e->st.cnt->n_drops_buffer++;
+		return 0;
+	}
+	write_header(e->buf, event_ts(), tid, size, type, nparams);
+	e->idx = 0;
+	e->pos = PPM_HEADER_LEN + 2 * nparams;
+	return 1;
+}
+
+static __always_inline void fevt_submit(struct evt *e)
+{
+	bpf_ringbuf_submit(e->buf, BPF_RB_NO_WAKEUP);
+}
+
+/* The thread id of the running task (host pid namespace). */
+static __always_inline u64 current_tid(void)
+{
+	return (u32)bpf_get_current_pid_tgid();
+}
+
+/* Begin an event by its PPME_* name: EVT_BEGIN(&e, PPME_SYSCALL_KILL_X). */
+#define EVT_BEGIN(e, code) evt_begin(e, code, code##_NPARAMS, current_tid())
+#define FEVT_BEGIN(e, code) fevt_begin(e, code, code##_NPARAMS, code##_SIZE, current_tid())
+
 /* Records the length of the parameter just written and moves to the next. */
 static __always_inline void evt_param_done(struct evt *e, u32 len)
 {
-	STORE(e->s->data, PPM_HEADER_LEN + 2 * (e->idx & (MAX_PARAMS - 1)), u16, len);
+	STORE(e->buf, PPM_HEADER_LEN + 2 * (e->idx & (MAX_PARAMS - 1)), u16, len);
 	e->idx++;
 	e->pos += len;
 }
 
 static __always_inline u8 *evt_cursor(struct evt *e)
 {
-	return &e->s->data[e->pos & SCRATCH_POS_MASK];
+	return &e->buf[e->pos & SCRATCH_POS_MASK];
 }
 
 static __always_inline void push_empty(struct evt *e)
@@ -186,10 +226,10 @@ static __always_inline void evt_submit(struct evt *e)
 		e->st.cnt->n_drops_max_size++;
 		return;
 	}
-	STORE(e->s->data, HDR_LEN, u32, len);
+	STORE(e->buf, HDR_LEN, u32, len);
 	/* Tell the verifier what the branch above already proved. */
 	len &= (SCRATCH_SIZE - 1);
-	if (bpf_ringbuf_output(e->st.ring, e->s->data, len, BPF_RB_NO_WAKEUP) != 0)
+	if (bpf_ringbuf_output(e->st.ring, e->buf, len, BPF_RB_NO_WAKEUP) != 0)
 		e->st.cnt->n_drops_buffer++;
 }
 

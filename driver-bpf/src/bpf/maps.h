@@ -56,6 +56,11 @@ struct scratch {
 	u8 tmp[2 * 4096];
 	u32 cur;
 	u32 __pad;
+	/* Loop state of the global functions that walk user arrays (iovecs,
+	 * pollfds), kept in map memory for the same pruning reason as cur. */
+	u64 total; /* iovecs: the sum of their lengths */
+	u64 done;  /* bytes written so far */
+	u64 limit; /* bytes to write at most */
 };
 
 struct {

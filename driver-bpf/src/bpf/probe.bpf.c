@@ -14,6 +14,7 @@
 #include "maps.h"
 #include "event.h"
 #include "kernel.h"
+#include "flags.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -798,25 +799,27 @@ int BPF_PROG(dup3_x, struct pt_regs *regs, long ret)
 }
 
 /* pipe and pipe2 report both fds (read back from the caller's array) and the
- * pipe's inode. */
+ * pipe's inode; a failed call made no fds, and they are empty. */
 static __always_inline void pipe_event(u16 type, u32 nparams, struct pt_regs *regs, long ret, bool with_flags)
 {
 	struct evt e;
 	if (!evt_begin(&e, type, nparams, (u32)bpf_get_current_pid_tgid()))
 		return;
 	s32 fds[2] = {-1, -1};
-	if (ret == 0)
-		bpf_probe_read_user(fds, sizeof(fds), (void *)syscall_arg(regs, 0));
-	u64 ino = 0;
-	if (ret == 0) {
+	push_u64(&e, ret);
+	if (ret == 0 && bpf_probe_read_user(fds, sizeof(fds), (void *)syscall_arg(regs, 0)) == 0) {
+		u64 ino = 0;
 		struct file *f = task_fd_file(current_task(), fds[0]);
 		if (f)
 			ino = BPF_CORE_READ(f, f_inode, i_ino);
+		push_u64(&e, (s64)fds[0]);
+		push_u64(&e, (s64)fds[1]);
+		push_u64(&e, ino);
+	} else {
+		push_empty(&e);
+		push_empty(&e);
+		push_empty(&e);
 	}
-	push_u64(&e, ret);
-	push_u64(&e, (s64)fds[0]);
-	push_u64(&e, (s64)fds[1]);
-	push_u64(&e, ino);
 	if (with_flags)
 		push_u32(&e, open_flags_to_ppm(syscall_arg(regs, 1)));
 	evt_submit(&e);
@@ -850,3 +853,15 @@ int BPF_PROG(memfd_create_x, struct pt_regs *regs, long ret)
 	evt_submit(&e);
 	return 0;
 }
+
+/* ------------------------------------------------------------------------ */
+/* The other fillers, by family                                              */
+/* ------------------------------------------------------------------------ */
+
+#include "fillers/files.h"
+#include "fillers/fds.h"
+#include "fillers/io.h"
+#include "fillers/net.h"
+#include "fillers/process.h"
+#include "fillers/memory.h"
+#include "fillers/tracepoints.h"

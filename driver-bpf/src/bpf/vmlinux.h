@@ -388,6 +388,24 @@ struct task_struct {
 	struct mm_struct *mm;
 };
 
+/* ---- signals ---- */
+union __sifields {
+	struct {
+		pid_t _pid;
+		uid_t _uid;
+	} _kill;
+};
+
+/* The kernel nests these in an anonymous struct: CO-RE finds them there. */
+struct kernel_siginfo {
+	int si_signo;
+	int si_errno;
+	int si_code;
+	union __sifields _sifields;
+};
+
+struct k_sigaction;
+
 struct linux_binprm {
 	struct file *file;
 	const char *filename;

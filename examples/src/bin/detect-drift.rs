@@ -11,6 +11,7 @@
 //! detect-drift [-r FILE] [-M SECONDS] [--within SECONDS]
 //! ```
 
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
@@ -113,15 +114,15 @@ fn main() -> anyhow::Result<()> {
         );
     }
     let arch = scap::schema::Arch::native().context("unsupported architecture")?;
-    let mut wanted: Vec<String> = sinsp::parse::state_event_names()
-        .map(String::from)
-        .collect();
-    for (_, f, _) in &compiled {
-        wanted.extend(f.event_types().into_iter().flatten());
-    }
-    let syscalls = scap::config::syscalls_for_event_types(arch, wanted.iter().map(String::as_str));
+    // The event types any rule can match (None if one can match any type).
+    let wanted = compiled
+        .iter()
+        .try_fold(BTreeSet::new(), |mut all, (_, f, _)| {
+            all.extend(f.event_types()?);
+            Some(all)
+        });
     let config = scap::Config {
-        syscalls: Some(syscalls.into_iter().map(String::from).collect()),
+        syscalls: sinsp::parse::syscall_set(arch, wanted.as_ref()),
         ..scap::Config::default()
     };
     let insp = Inspector::live(config).context("starting the live capture")?;

@@ -112,18 +112,6 @@ fn open_writer(path: &Path, meta: &scap::file::Metadata) -> anyhow::Result<FileW
     Ok(w)
 }
 
-/// The probe's syscall set: the filter's `evt.type` names plus what the
-/// state tables learn from; everything when the filter does not narrow the
-/// event type.
-fn syscall_set(filter: Option<&Filter>) -> Option<Vec<String>> {
-    let types = filter?.event_types()?;
-    let arch = Arch::native()?;
-    let mut names: Vec<&str> = sinsp::parse::state_event_names().collect();
-    names.extend(types.iter().map(String::as_str));
-    let set = scap::config::syscalls_for_event_types(arch, names);
-    Some(set.into_iter().map(str::to_owned).collect())
-}
-
 /// What the loop saw.
 #[derive(Default)]
 struct Totals {
@@ -275,7 +263,9 @@ fn dump() -> anyhow::Result<std::process::ExitCode> {
             return Ok(cannot_capture(&support.missing()));
         }
         let config = Config {
-            syscalls: syscall_set(filter.as_ref()),
+            syscalls: Arch::native().and_then(|arch| {
+                sinsp::parse::syscall_set(arch, filter.as_ref()?.event_types().as_ref())
+            }),
             snaplen: args.snaplen,
             ..Config::default()
         };

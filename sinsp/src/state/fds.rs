@@ -201,6 +201,8 @@ pub struct FdInfo {
     pub cloexec: bool,
     /// The name changed at the last event that touched this fd.
     pub name_changed: bool,
+    /// A pidfd: the process it refers to (host pid, 0 when unknown).
+    pub target_pid: i64,
 }
 
 impl FdInfo {
@@ -223,6 +225,7 @@ impl FdInfo {
             lower_layer: false,
             cloexec: false,
             name_changed: false,
+            target_pid: 0,
         }
     }
 

@@ -308,6 +308,7 @@ impl State {
                 args: threads::StrList::from_nul_separated(&t.args),
                 env: threads::StrList::from_nul_separated(&t.env),
                 cwd: normalize_dir(&lossy(&t.cwd)),
+                root: lossy(&t.root),
                 uid: t.uid,
                 gid: t.gid,
                 loginuid: t.loginuid,

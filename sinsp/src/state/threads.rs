@@ -51,6 +51,9 @@ pub struct ProcessInfo {
     pub env: StrList,
     /// Working directory (absolute, ends without a slash except for `/`).
     pub cwd: String,
+    /// Root directory (absolute: "/" unless a chroot changed it; empty when
+    /// unknown).
+    pub root: String,
     /// Effective user id.
     pub uid: u32,
     /// Effective group id.
@@ -94,6 +97,10 @@ pub struct ProcessInfo {
     pub exe_ino_ctime_duration_pidns_start: u64,
     /// RLIMIT_NOFILE soft limit.
     pub fdlimit: u64,
+    /// The namespaces the process moved to with setns or unshare since the
+    /// capture started, as the schema's clone_flags bits (CLONE_NEWNS,
+    /// CLONE_NEWUTS, ...; 0 when none, or when setns named no type).
+    pub ns_changed: u32,
     /// Virtual memory, KiB.
     pub vmsize_kb: u32,
     /// Resident memory, KiB.
