@@ -299,7 +299,10 @@ fn live_capture_of_a_child() {
         .find_map(|w| w.trim_start_matches('(').parse().ok())
         .expect("the number of syscalls");
     let all = scap::schema::Arch::native().unwrap().syscalls().len();
-    assert!(n * 4 < all, "a narrow filter selects few of the {all} syscalls: {line}");
+    assert!(
+        n * 4 < all,
+        "a narrow filter selects few of the {all} syscalls: {line}"
+    );
     let start = Instant::now();
     let opener = Command::new("touch").arg(&marker).spawn().unwrap();
     let pid = opener.id();
