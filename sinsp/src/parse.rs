@@ -112,7 +112,7 @@ impl<'a> P<'a> {
     fn text(&self, i: Option<usize>) -> Option<std::borrow::Cow<'a, str>> {
         let b = self.bytes(i)?;
         let b = b.strip_suffix(&[0]).unwrap_or(b);
-        Some(String::from_utf8_lossy(b))
+        Some(crate::state::lossy_utf8(b))
     }
     fn str(&self, i: Option<usize>) -> Option<String> {
         self.text(i).map(|c| c.into_owned())

@@ -512,6 +512,15 @@ fn plain_components(b: &[u8]) -> bool {
     }
 }
 
+/// `b` as text, borrowed when it is valid UTF-8 (checked a word at a time),
+/// with U+FFFD for invalid sequences otherwise.
+pub(crate) fn lossy_utf8(b: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(b) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(b),
+    }
+}
+
 /// Already canonical: absolute, no empty, "." or ".." components, no
 /// trailing slash (the common case, which then costs no work).
 fn is_normal(path: &str) -> bool {
@@ -699,5 +708,42 @@ mod tests {
         assert!(
             is_plain_relative("a/b.c") && !is_plain_relative("./a") && !is_plain_relative("a/")
         );
+    }
+
+    #[test]
+    fn the_fast_component_check_agrees_with_splitting() {
+        // Every string of up to 7 bytes over '/', '.', 'a', checked against
+        // the definition: no component empty, "." or "..".
+        let alphabet = [b'/', b'.', b'a'];
+        let mut checked = 0;
+        for len in 0..=7u32 {
+            for mut n in 0..3usize.pow(len) {
+                let mut b = Vec::new();
+                for _ in 0..len {
+                    b.push(alphabet[n % 3]);
+                    n /= 3;
+                }
+                let by_split = b
+                    .split(|c| *c == b'/')
+                    .all(|c| !c.is_empty() && c != b"." && c != b"..");
+                assert_eq!(
+                    plain_components(&b),
+                    by_split,
+                    "{:?}",
+                    String::from_utf8_lossy(&b)
+                );
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, (0..=7).map(|l| 3usize.pow(l)).sum::<usize>());
+    }
+
+    #[test]
+    fn lossy_text_borrows_valid_utf8_and_replaces_the_rest() {
+        assert!(matches!(
+            lossy_utf8(b"/tmp/\xc3\xa9"),
+            std::borrow::Cow::Borrowed("/tmp/\u{e9}")
+        ));
+        assert_eq!(lossy_utf8(b"/tmp/\xff"), "/tmp/\u{fffd}");
     }
 }

@@ -146,25 +146,22 @@ impl ProcessInfo {
     }
 }
 
-/// A list of strings kept in one allocation (NUL-separated), as the kernel
-/// and capture files deliver `args` and `env`: copying a process's
-/// environment at fork is then one allocation, not one per variable.
+/// A list of strings kept in one shared allocation (NUL-separated), as the
+/// kernel and capture files deliver `args` and `env`: a fork shares its
+/// parent's lists (a reference count, no copy) until the child execs.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct StrList(String);
+pub struct StrList(Arc<str>);
 
 impl StrList {
     /// From the kernel's form: NUL-separated items, each NUL-terminated.
     pub fn from_nul_separated(b: &[u8]) -> StrList {
         let b = b.strip_suffix(&[0]).unwrap_or(b);
-        StrList(match std::str::from_utf8(b) {
-            Ok(s) => s.to_owned(),
-            Err(_) => String::from_utf8_lossy(b).into_owned(),
-        })
+        StrList(super::lossy_utf8(b).into())
     }
 
     /// From separate items.
     pub fn from_items<'a>(items: impl IntoIterator<Item = &'a str>) -> StrList {
-        StrList(items.into_iter().collect::<Vec<_>>().join("\0"))
+        StrList(items.into_iter().collect::<Vec<_>>().join("\0").into())
     }
 
     /// The items.
@@ -195,7 +192,7 @@ impl StrList {
     /// The items joined by `sep`.
     pub fn join(&self, sep: &str) -> String {
         if sep == "\0" {
-            return self.0.clone();
+            return self.0.to_string();
         }
         self.0.replace('\0', sep)
     }
