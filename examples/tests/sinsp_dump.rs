@@ -153,6 +153,44 @@ fn default_line_is_sysdig_like() {
     assert!(f[4].starts_with('(') && f[4].ends_with(')'));
     assert_eq!((f[5], f[6]), ("<", "execve"));
     assert!(lines[0].contains("res=0"), "{}", lines[0]);
+    // Buffers (args, env, cgroups) as sysdig prints them: the NULs between
+    // items as '.', nothing that would reach a terminal raw.
+    assert!(
+        lines[0].contains(" env=") && lines[0].contains(" cgroups=cpuset=/."),
+        "{}",
+        lines[0]
+    );
+    assert!(!lines[0].bytes().any(|b| b < 0x20), "{:?}", lines[0]);
+}
+
+#[test]
+fn a_reader_that_stops_early_ends_the_dump_quietly() {
+    // `sinsp-dump ... | head -1`, for the text and the JSON output.
+    for json in [false, true] {
+        let mut args = vec!["-r", SAMPLE];
+        if json {
+            args.push("-j");
+        }
+        let mut child = Command::new(BIN)
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        // The pipe is closed here, long before the 22,560 events are out.
+        let out = child.wait_with_output().unwrap();
+        assert!(!first.is_empty());
+        assert!(
+            out.status.success() && out.stderr.is_empty(),
+            "json={json}: {:?} {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
 
 #[test]

@@ -784,6 +784,14 @@ mod tests {
     }
 
     #[test]
+    fn buffers_print_like_sysdig() {
+        let v = ParamValue::Bytes(b"-l\0/tmp\0\x01\xc3\xa9x");
+        assert_eq!(v.to_string(), "-l./tmp....x");
+        assert_eq!(ParamValue::Bytes(b"").to_string(), "");
+        assert_eq!(ParamValue::Str(b"/tmp/\xc3\xa9").to_string(), "/tmp/\u{e9}");
+    }
+
+    #[test]
     fn large_payload_events_use_u32_lengths() {
         let payload = vec![7u8; 70_000];
         let b = EventBuilder::new(codes::PPME_PLUGINEVENT_E, 0, 1)

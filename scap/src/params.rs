@@ -527,6 +527,19 @@ fn write_bytes(f: &mut fmt::Formatter<'_>, b: &[u8]) -> fmt::Result {
     Ok(())
 }
 
+/// A byte buffer as sysdig prints one: printable ASCII kept, every other
+/// byte (the NULs between arguments, binary data) shown as '.'.
+fn write_buffer(f: &mut fmt::Formatter<'_>, b: &[u8]) -> fmt::Result {
+    for run in b.split(|c| !(0x20..0x7f).contains(c)).enumerate() {
+        if run.0 > 0 {
+            f.write_str(".")?;
+        }
+        // Only printable ASCII is left in a run, so this cannot fail.
+        f.write_str(std::str::from_utf8(run.1).unwrap_or_default())?;
+    }
+    Ok(())
+}
+
 impl fmt::Display for ParamValue<'_> {
     /// A compact human-readable rendering, close to sysdig's.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -552,7 +565,8 @@ impl fmt::Display for ParamValue<'_> {
             }
             ParamValue::Port(v) => write!(f, "{v}"),
             ParamValue::SigSet(v) => write!(f, "{v:#x}"),
-            ParamValue::Str(b) | ParamValue::Bytes(b) | ParamValue::IpNet(b) => write_bytes(f, b),
+            ParamValue::Str(b) | ParamValue::IpNet(b) => write_bytes(f, b),
+            ParamValue::Bytes(b) => write_buffer(f, b),
             ParamValue::StrList(l) => {
                 for (i, item) in l.iter().enumerate() {
                     if i > 0 {

@@ -161,7 +161,9 @@ fn run<E: Engine>(
             continue;
         }
         if args.json {
-            serde_json::to_writer(&mut out, &formatter.to_json(&ev))?;
+            // As an io::Error, so that a closed pipe is recognised as one.
+            serde_json::to_writer(&mut out, &formatter.to_json(&ev))
+                .map_err(std::io::Error::from)?;
             out.write_all(b"\n")?;
         } else {
             line.clear();
