@@ -147,15 +147,16 @@ impl<'a> Event<'a> {
         let len_size = info.map_or(2, |i| i.param_len_size());
         let table_end = HEADER_LEN as u64 + u64::from(nparams) * len_size as u64;
         let mut need = table_end;
-        if table_end <= u64::from(len) {
-            for i in 0..nparams as usize {
-                let at = HEADER_LEN + i * len_size;
-                need += if len_size == 4 {
-                    u64::from(le_u32(raw, at))
-                } else {
-                    u64::from(le_u16(raw, at))
-                };
-            }
+        if let Some(lens) = raw.get(HEADER_LEN..table_end as usize) {
+            need += if len_size == 4 {
+                lens.chunks_exact(4)
+                    .map(|c| u64::from(u32::from_le_bytes([c[0], c[1], c[2], c[3]])))
+                    .sum::<u64>()
+            } else {
+                lens.chunks_exact(2)
+                    .map(|c| u64::from(u16::from_le_bytes([c[0], c[1]])))
+                    .sum::<u64>()
+            };
         }
         if need > u64::from(len) {
             return Err(DecodeError::ParamsOverflow { need, len });
@@ -242,6 +243,15 @@ impl<'a> Event<'a> {
         HEADER_LEN + self.nparams as usize * self.len_size as usize
     }
 
+    /// The length table: `nparams` little-endian lengths of `len_size` bytes.
+    #[inline]
+    fn lens(&self) -> &'a [u8] {
+        // Checked in parse(): the table lies inside `raw`.
+        self.raw
+            .get(HEADER_LEN..self.values_start())
+            .unwrap_or_default()
+    }
+
     /// The raw bytes of parameter `index` (an empty slice when the parameter
     /// was not collected).
     #[inline]
@@ -252,13 +262,28 @@ impl<'a> Event<'a> {
                 nparams: self.nparams,
             });
         }
+        // The lengths before `index` summed from one slice (one bounds check,
+        // not one per length), then the value's own length.
+        let lens = self.lens();
         let mut off = self.values_start();
-        for i in 0..index {
-            off += self.param_len(i);
+        let len;
+        if self.len_size == 4 {
+            let (before, at) = lens.split_at(index * 4);
+            off += before
+                .chunks_exact(4)
+                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]) as usize)
+                .sum::<usize>();
+            len = at.get(..4).map_or(0, |c| le_u32(c, 0) as usize);
+        } else {
+            let (before, at) = lens.split_at(index * 2);
+            off += before
+                .chunks_exact(2)
+                .map(|c| usize::from(u16::from_le_bytes([c[0], c[1]])))
+                .sum::<usize>();
+            len = at.get(..2).map_or(0, |c| usize::from(le_u16(c, 0)));
         }
-        let end = off + self.param_len(index);
         // Checked in parse(): every value lies inside `raw`.
-        Ok(&self.raw[off..end])
+        Ok(self.raw.get(off..off + len).unwrap_or_default())
     }
 
     /// Parameter `index` with its schema description.
@@ -298,11 +323,19 @@ impl<'a> Event<'a> {
             starts: [0; MAX_PARAMS as usize + 1],
             n: self.nparams as usize,
         };
-        let mut off = self.values_start();
-        t.starts[0] = off as u32;
-        for i in 0..t.n {
-            off += self.param_len(i);
-            t.starts[i + 1] = off as u32;
+        let mut off = self.values_start() as u32;
+        t.starts[0] = off;
+        let lens = self.lens();
+        if self.len_size == 4 {
+            for (c, s) in lens.chunks_exact(4).zip(&mut t.starts[1..]) {
+                off += u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+                *s = off;
+            }
+        } else {
+            for (c, s) in lens.chunks_exact(2).zip(&mut t.starts[1..]) {
+                off += u32::from(u16::from_le_bytes([c[0], c[1]]));
+                *s = off;
+            }
         }
         t
     }

@@ -239,7 +239,17 @@ pub fn syscall_set(
 }
 
 /// Applies the removals an event deferred.
+// Called before every event and almost always with nothing to do: the check
+// is inlined, the work is not.
+#[inline]
 pub fn apply_deferred(state: &mut State, deferred: &mut Vec<Deferred>) {
+    if !deferred.is_empty() {
+        apply_deferred_now(state, deferred);
+    }
+}
+
+#[inline(never)]
+fn apply_deferred_now(state: &mut State, deferred: &mut Vec<Deferred>) {
     for d in deferred.drain(..) {
         match d {
             Deferred::RemoveFd { pid, fd } => {
