@@ -68,6 +68,8 @@ struct P<'a> {
 }
 
 impl<'a> P<'a> {
+    // Inlined so that the table is built where it is used, not copied out.
+    #[inline(always)]
     fn new(ev: &Event<'a>) -> P<'a> {
         P {
             ev: *ev,

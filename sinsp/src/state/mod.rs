@@ -101,18 +101,27 @@ pub struct TableStats {
 #[derive(Clone, Debug, Default)]
 pub struct ContainerTable {
     by_id: HashMap<String, Arc<ContainerInfo>>,
+    /// The last cgroups resolved and their answer: a fork or exec nearly
+    /// always carries its parent's cgroups, so most lookups end here.
+    last: Option<(threads::StrList, Option<Arc<ContainerInfo>>)>,
 }
 
 impl ContainerTable {
     /// The container named by these `subsys=path` cgroups, registered once.
     pub fn resolve(&mut self, cgroups: &threads::StrList) -> Option<Arc<ContainerInfo>> {
-        let info = containers::from_cgroups(cgroups.iter())?;
-        Some(
+        if let Some((c, found)) = &self.last {
+            if c == cgroups {
+                return found.clone();
+            }
+        }
+        let found = containers::from_cgroups(cgroups.iter()).map(|info| {
             self.by_id
                 .entry(info.full_id.clone())
                 .or_insert_with(|| Arc::new(info))
-                .clone(),
-        )
+                .clone()
+        });
+        self.last = Some((cgroups.clone(), found.clone()));
+        found
     }
 
     /// Number of containers seen.
