@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
 
 use super::IdHasher;
 
@@ -303,22 +304,25 @@ const DENSE_FDS: i64 = 1024;
 
 /// The fds of one process. Fd numbers are small and dense (the kernel hands
 /// out the lowest free one), so most lookups are an index, not a hash.
+///
+/// A fork copies its parent's table; the fds themselves are shared (a
+/// reference count each) and copied only when one side changes one, so a
+/// fork costs one allocation, not three per fd.
 #[derive(Debug, Default)]
 pub struct FdTable {
-    dense: Vec<Option<Box<FdInfo>>>,
-    sparse: HashMap<i64, Box<FdInfo>, std::hash::BuildHasherDefault<IdHasher>>,
+    dense: Vec<Option<Arc<FdInfo>>>,
+    sparse: HashMap<i64, Arc<FdInfo>, std::hash::BuildHasherDefault<IdHasher>>,
     len: usize,
-    /// Closed fds kept for reuse: boxed, because the box itself is what the
-    /// next open reuses.
-    #[allow(clippy::vec_box)]
-    spare: Vec<Box<FdInfo>>,
+    /// Closed fds kept for reuse (only ones no other table shares), with
+    /// their strings' memory: a warm open after a close allocates nothing.
+    spare: Vec<Arc<FdInfo>>,
 }
 
 /// How many closed fds a table keeps for reuse.
 const SPARE_FDS: usize = 4;
 
 impl Clone for FdTable {
-    /// A copy of the open fds (a fork); the spares stay behind.
+    /// A copy of the open fds (a fork), sharing them; the spares stay behind.
     fn clone(&self) -> FdTable {
         FdTable {
             dense: self.dense.clone(),
@@ -340,12 +344,15 @@ impl FdTable {
         }
     }
 
-    /// The fd `num`, mutably.
+    /// The fd `num`, mutably (copied first when another table shares it).
     pub fn get_mut(&mut self, num: i64) -> Option<&mut FdInfo> {
         if (0..DENSE_FDS).contains(&num) {
-            self.dense.get_mut(num as usize)?.as_deref_mut()
+            self.dense
+                .get_mut(num as usize)?
+                .as_mut()
+                .map(Arc::make_mut)
         } else {
-            self.sparse.get_mut(&num).map(|b| &mut **b)
+            self.sparse.get_mut(&num).map(Arc::make_mut)
         }
     }
 
@@ -356,18 +363,7 @@ impl FdTable {
         if !exists && self.len >= max {
             return false;
         }
-        if (0..DENSE_FDS).contains(&num) {
-            let i = num as usize;
-            if self.dense.len() <= i {
-                self.dense.resize_with(i + 1, || None);
-            }
-            self.dense[i] = Some(Box::new(fd));
-        } else {
-            self.sparse.insert(num, Box::new(fd));
-        }
-        if !exists {
-            self.len += 1;
-        }
+        self.put(num, Arc::new(fd));
         true
     }
 
@@ -388,9 +384,17 @@ impl FdTable {
         let mut fd = self
             .spare
             .pop()
-            .unwrap_or_else(|| Box::new(FdInfo::new(kind, String::new())));
-        fd.reset(kind);
-        init(&mut fd);
+            .unwrap_or_else(|| Arc::new(FdInfo::new(kind, String::new())));
+        // Spares are never shared, so this does not copy.
+        let f = Arc::make_mut(&mut fd);
+        f.reset(kind);
+        init(f);
+        self.put(num, fd);
+        true
+    }
+
+    /// Stores `fd` as `num`, recycling the fd it replaces.
+    fn put(&mut self, num: i64, fd: Arc<FdInfo>) {
         let old = if (0..DENSE_FDS).contains(&num) {
             let i = num as usize;
             if self.dense.len() <= i {
@@ -404,26 +408,32 @@ impl FdTable {
             Some(old) => self.recycle(old),
             None => self.len += 1,
         }
-        true
     }
 
-    fn recycle(&mut self, fd: Box<FdInfo>) {
-        if self.spare.len() < SPARE_FDS {
+    fn recycle(&mut self, fd: Arc<FdInfo>) {
+        // A shared fd stays with the tables that still hold it.
+        if self.spare.len() < SPARE_FDS && Arc::strong_count(&fd) == 1 {
             self.spare.push(fd);
         }
     }
 
-    /// Closes fd `num`, keeping its memory for the next open. Returns whether
-    /// it was open.
-    pub fn discard(&mut self, num: i64) -> bool {
+    fn take(&mut self, num: i64) -> Option<Arc<FdInfo>> {
         let removed = if (0..DENSE_FDS).contains(&num) {
             self.dense.get_mut(num as usize).and_then(Option::take)
         } else {
             self.sparse.remove(&num)
         };
-        match removed {
+        if removed.is_some() {
+            self.len -= 1;
+        }
+        removed
+    }
+
+    /// Closes fd `num`, keeping its memory for the next open. Returns whether
+    /// it was open.
+    pub fn discard(&mut self, num: i64) -> bool {
+        match self.take(num) {
             Some(fd) => {
-                self.len -= 1;
                 self.recycle(fd);
                 true
             }
@@ -433,15 +443,7 @@ impl FdTable {
 
     /// Removes fd `num`.
     pub fn remove(&mut self, num: i64) -> Option<FdInfo> {
-        let removed = if (0..DENSE_FDS).contains(&num) {
-            self.dense.get_mut(num as usize).and_then(Option::take)
-        } else {
-            self.sparse.remove(&num)
-        };
-        if removed.is_some() {
-            self.len -= 1;
-        }
-        removed.map(|b| *b)
+        self.take(num).map(Arc::unwrap_or_clone)
     }
 
     /// Number of open fds.
@@ -523,5 +525,49 @@ mod tests {
             Some((FdKind::File, "/etc/passwd", false))
         );
         assert!(!t.insert_with(6, FdKind::File, 3, |_| {}));
+    }
+
+    #[test]
+    fn a_forked_table_shares_fds_until_one_side_changes_them() {
+        let mut parent = FdTable::default();
+        for (n, name) in [(0, "/dev/null"), (3, "/a"), (2000, "/b")] {
+            assert!(parent.insert(n, FdInfo::new(FdKind::File, name), 10));
+        }
+        let mut child = parent.clone();
+        // Shared, not copied.
+        assert!(std::ptr::eq(parent.get(3).unwrap(), child.get(3).unwrap()));
+        // The child renames one fd, closes another, reuses a number.
+        child.get_mut(3).unwrap().name = "/renamed".into();
+        child.get_mut(2000).unwrap().cloexec = true;
+        assert!(child.discard(0));
+        assert!(child.insert_with(0, FdKind::Pipe, 10, |f| f.name.push_str("pipe:[9]")));
+        // The parent still sees its own fds.
+        let names = |t: &FdTable| -> Vec<(i64, String, bool)> {
+            t.iter()
+                .map(|(n, f)| (n, f.name.clone(), f.cloexec))
+                .collect()
+        };
+        assert_eq!(
+            names(&parent),
+            [
+                (0, "/dev/null", false),
+                (3, "/a", false),
+                (2000, "/b", false)
+            ]
+            .map(|(n, s, c)| (n, s.to_string(), c))
+        );
+        assert_eq!(
+            names(&child),
+            [
+                (0, "pipe:[9]", false),
+                (3, "/renamed", false),
+                (2000, "/b", true)
+            ]
+            .map(|(n, s, c)| (n, s.to_string(), c))
+        );
+        // And the parent closing one does not reach the child.
+        assert_eq!(parent.remove(2000).unwrap().name, "/b");
+        assert_eq!(child.get(2000).unwrap().name, "/b");
+        assert_eq!((parent.len(), child.len()), (2, 3));
     }
 }
