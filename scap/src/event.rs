@@ -265,23 +265,24 @@ impl<'a> Event<'a> {
         // The lengths before `index` summed from one slice (one bounds check,
         // not one per length), then the value's own length.
         let lens = self.lens();
-        let mut off = self.values_start();
-        let len;
-        if self.len_size == 4 {
-            let (before, at) = lens.split_at(index * 4);
-            off += before
+        let ls = usize::from(self.len_size);
+        let Some((before, at)) = lens.split_at_checked(index * ls) else {
+            return Ok(&[]);
+        };
+        let (off, len) = if ls == 4 {
+            let before = before
                 .chunks_exact(4)
                 .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]) as usize)
                 .sum::<usize>();
-            len = at.get(..4).map_or(0, |c| le_u32(c, 0) as usize);
+            (before, at.get(..4).map_or(0, |c| le_u32(c, 0) as usize))
         } else {
-            let (before, at) = lens.split_at(index * 2);
-            off += before
+            let before = before
                 .chunks_exact(2)
                 .map(|c| usize::from(u16::from_le_bytes([c[0], c[1]])))
                 .sum::<usize>();
-            len = at.get(..2).map_or(0, |c| usize::from(le_u16(c, 0)));
-        }
+            (before, at.get(..2).map_or(0, |c| usize::from(le_u16(c, 0))))
+        };
+        let off = self.values_start() + off;
         // Checked in parse(): every value lies inside `raw`.
         Ok(self.raw.get(off..off + len).unwrap_or_default())
     }
