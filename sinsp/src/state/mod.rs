@@ -503,22 +503,51 @@ pub fn normalize_path(path: &str) -> String {
 
 /// Every component of `b` (a path without its leading slash) is neither
 /// empty, "." nor "..".
+// On the path of every open, so eight bytes at a time: a component is bad
+// only where a slash follows a slash, or a dot follows a slash (or the
+// start); only those dots are looked at closely.
 fn plain_components(b: &[u8]) -> bool {
-    let mut start = 0;
-    loop {
-        let end = b[start..]
-            .iter()
-            .position(|c| *c == b'/')
-            .map_or(b.len(), |p| start + p);
-        let c = &b[start..end];
-        if c.is_empty() || c == b"." || c == b".." {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    // The high bit of every byte of `w` equal to `c`, exactly.
+    fn eq(w: u64, c: u8) -> u64 {
+        let x = w ^ (ONES * u64::from(c));
+        !(((x & LOW7) + LOW7) | x | LOW7)
+    }
+    if b.last().is_none_or(|c| *c == b'/') {
+        return false;
+    }
+    // A slash before the first byte: the start begins a component.
+    let mut prev_slash = 1u64;
+    let chunks = b.chunks_exact(8);
+    let tail = chunks.remainder();
+    let words = chunks
+        .map(|c| u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
+        // The last few bytes, zero-padded (zero is neither '/' nor '.').
+        .chain((!tail.is_empty()).then(|| {
+            tail.iter()
+                .rev()
+                .fold(0u64, |w, byte| (w << 8) | u64::from(*byte))
+        }));
+    for (k, w) in words.enumerate() {
+        let slashes = eq(w, b'/');
+        // Bytes that follow a slash (the previous word's last one too).
+        let after_slash = (slashes << 8) | (prev_slash << 7);
+        if slashes & after_slash != 0 {
             return false;
         }
-        if end == b.len() {
-            return true;
+        let mut dots = eq(w, b'.') & after_slash;
+        while dots != 0 {
+            let i = k * 8 + (dots.trailing_zeros() / 8) as usize;
+            let rest = &b[i + 1..];
+            if matches!(rest, [] | [b'/', ..] | [b'.'] | [b'.', b'/', ..]) {
+                return false;
+            }
+            dots &= dots - 1;
         }
-        start = end + 1;
+        prev_slash = slashes >> 63;
     }
+    true
 }
 
 /// `b` as text, borrowed when it is valid UTF-8 (checked a word at a time),
@@ -721,30 +750,36 @@ mod tests {
 
     #[test]
     fn the_fast_component_check_agrees_with_splitting() {
-        // Every string of up to 7 bytes over '/', '.', 'a', checked against
-        // the definition: no component empty, "." or "..".
-        let alphabet = [b'/', b'.', b'a'];
+        // Every string over each alphabet up to the given length (so across
+        // the 8-byte boundary), checked against the definition: no
+        // component empty, "." or "..". The second alphabet has bytes that
+        // differ from '/' and '.' only in the high bit.
         let mut checked = 0;
-        for len in 0..=7u32 {
-            for mut n in 0..3usize.pow(len) {
-                let mut b = Vec::new();
-                for _ in 0..len {
-                    b.push(alphabet[n % 3]);
-                    n /= 3;
+        for (alphabet, max) in [
+            (&[b'/', b'.', b'a'][..], 11u32),
+            (&[b'/', b'.', 0xaf, 0xae], 9),
+        ] {
+            let k = alphabet.len();
+            for len in 0..=max {
+                for mut n in 0..k.pow(len) {
+                    let mut b = Vec::new();
+                    for _ in 0..len {
+                        b.push(alphabet[n % k]);
+                        n /= k;
+                    }
+                    let by_split = b
+                        .split(|c| *c == b'/')
+                        .all(|c| !c.is_empty() && c != b"." && c != b"..");
+                    assert_eq!(plain_components(&b), by_split, "{b:?}");
+                    checked += 1;
                 }
-                let by_split = b
-                    .split(|c| *c == b'/')
-                    .all(|c| !c.is_empty() && c != b"." && c != b"..");
-                assert_eq!(
-                    plain_components(&b),
-                    by_split,
-                    "{:?}",
-                    String::from_utf8_lossy(&b)
-                );
-                checked += 1;
             }
         }
-        assert_eq!(checked, (0..=7).map(|l| 3usize.pow(l)).sum::<usize>());
+        assert_eq!(
+            checked,
+            (0..=11).map(|l| 3usize.pow(l)).sum::<usize>()
+                + (0..=9).map(|l| 4usize.pow(l)).sum::<usize>()
+        );
     }
 
     #[test]
