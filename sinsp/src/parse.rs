@@ -60,6 +60,18 @@ macro_rules! at {
     }};
 }
 
+/// A signed little-endian integer of 1, 2, 4 or 8 bytes.
+#[inline]
+fn signed(b: &[u8]) -> Option<i64> {
+    Some(match b.len() {
+        8 => i64::from_le_bytes(b.try_into().ok()?),
+        4 => i64::from(i32::from_le_bytes(b.try_into().ok()?)),
+        2 => i64::from(i16::from_le_bytes(b.try_into().ok()?)),
+        1 => i64::from(b[0] as i8),
+        _ => return None,
+    })
+}
+
 /// An event's parameters, located once, read by index.
 struct P<'a> {
     ev: Event<'a>,
@@ -87,14 +99,7 @@ impl<'a> P<'a> {
     }
     /// A signed integer of 1, 2, 4 or 8 bytes.
     fn i64(&self, i: Option<usize>) -> Option<i64> {
-        let b = self.bytes(i)?;
-        Some(match b.len() {
-            8 => i64::from_le_bytes(b.try_into().ok()?),
-            4 => i64::from(i32::from_le_bytes(b.try_into().ok()?)),
-            2 => i64::from(i16::from_le_bytes(b.try_into().ok()?)),
-            1 => i64::from(b[0] as i8),
-            _ => return None,
-        })
+        signed(self.bytes(i)?)
     }
     /// An unsigned integer of 1, 2, 4 or 8 bytes.
     fn u64(&self, i: Option<usize>) -> Option<u64> {
@@ -633,12 +638,20 @@ fn open(state: &mut State, ev: &Event<'_>) {
 }
 
 fn close(state: &mut State, ev: &Event<'_>, deferred: &mut Vec<Deferred>) {
-    let p = P::new(ev);
-    if p.i64(at!(p, "res")) != Some(0) {
+    // The most frequent state event has two parameters: read them where they
+    // are rather than tabulating them (see `P`).
+    struct Code {
+        code: u16,
+    }
+    let c = Code {
+        code: ev.event_type(),
+    };
+    let int = |i: Option<usize>| signed(ev.param_bytes(i?).ok()?);
+    if int(at!(c, "res")) != Some(0) {
         return;
     }
     let (Some(fd), Some(pid)) = (
-        p.i64(at!(p, "fd")),
+        int(at!(c, "fd")),
         state.thread(ev.tid() as i64).map(|t| t.pid),
     ) else {
         return;
