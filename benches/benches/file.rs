@@ -1,6 +1,6 @@
 //! Reading a capture file: the bundled sample, decompressed once into memory
 //! and rewritten uncompressed, read back through the file engine (block
-//! framing, validation, event parsing).
+//! framing, validation, event parsing), then again decoding every parameter.
 
 use std::io::Cursor;
 
@@ -39,6 +39,21 @@ fn bench(c: &mut Criterion) {
             let mut count = 0u64;
             while let Next::Event { event, .. } = e.next().expect("event") {
                 count += u64::from(event.event_type() & 1);
+            }
+            count
+        })
+    });
+    // The same, with every parameter of every event decoded to its typed
+    // value (what a dumper or a converter does).
+    g.bench_function("read_and_decode_every_parameter", |b| {
+        b.iter(|| {
+            let mut e = FileEngine::from_reader(Cursor::new(&bytes[..]), ReaderOptions::default())
+                .expect("open");
+            let mut count = 0u64;
+            while let Next::Event { event, .. } = e.next().expect("event") {
+                for p in event.params() {
+                    count += u64::from(p.value().is_ok());
+                }
             }
             count
         })

@@ -413,6 +413,7 @@ impl<'a> Param<'a> {
 
     /// Decodes the value according to the schema type (raw bytes when the
     /// type is unknown).
+    #[inline]
     pub fn value(&self) -> Result<ParamValue<'a>, DecodeError> {
         match self.info {
             Some(info) => ParamValue::decode(self.index, info.ty, info.table, self.bytes),
@@ -432,6 +433,7 @@ pub struct Params<'a> {
 impl<'a> Iterator for Params<'a> {
     type Item = Param<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<Param<'a>> {
         if self.index >= self.event.nparams as usize {
             return None;

@@ -238,6 +238,29 @@ impl<'a> DynValue<'a> {
     }
 }
 
+/// An unsigned little-endian integer of 1, 2, 4 or 8 bytes.
+#[inline(always)]
+fn uint_le(b: &[u8]) -> u64 {
+    match b.len() {
+        1 => u64::from(b[0]),
+        2 => u64::from(u16::from_le_bytes(le(b))),
+        4 => u64::from(u32::from_le_bytes(le(b))),
+        _ => u64::from_le_bytes(le(b)),
+    }
+}
+
+/// A signed little-endian integer of 1, 2, 4 or 8 bytes.
+#[inline(always)]
+fn int_le(b: &[u8]) -> i64 {
+    match b.len() {
+        1 => i64::from(b[0] as i8),
+        2 => i64::from(i16::from_le_bytes(le(b))),
+        4 => i64::from(i32::from_le_bytes(le(b))),
+        _ => i64::from_le_bytes(le(b)),
+    }
+}
+
+#[inline(always)]
 fn le<const N: usize>(b: &[u8]) -> [u8; N] {
     let mut a = [0u8; N];
     a.copy_from_slice(&b[..N]);
@@ -255,7 +278,7 @@ pub mod family {
 }
 
 fn cstr(b: &[u8]) -> &[u8] {
-    match b.iter().position(|c| *c == 0) {
+    match memchr::memchr(0, b) {
         Some(i) => &b[..i],
         None => b,
     }
@@ -287,22 +310,8 @@ impl<'a> ParamValue<'a> {
                 return Err(bad_len());
             }
         }
-        let uint = |b: &[u8]| -> u64 {
-            match b.len() {
-                1 => u64::from(b[0]),
-                2 => u64::from(u16::from_le_bytes(le(b))),
-                4 => u64::from(u32::from_le_bytes(le(b))),
-                _ => u64::from_le_bytes(le(b)),
-            }
-        };
-        let int = |b: &[u8]| -> i64 {
-            match b.len() {
-                1 => i64::from(b[0] as i8),
-                2 => i64::from(i16::from_le_bytes(le(b))),
-                4 => i64::from(i32::from_le_bytes(le(b))),
-                _ => i64::from_le_bytes(le(b)),
-            }
-        };
+        // Lengths were checked against the type's size above.
+        let (uint, int) = (uint_le, int_le);
         let id = |v: u32| if v == u32::MAX { None } else { Some(v) };
         Ok(match ty {
             ParamType::None => ParamValue::Absent,

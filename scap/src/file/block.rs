@@ -110,7 +110,16 @@ pub struct EventBlock {
 
 impl BlockKind {
     /// Classifies a block id.
+    #[inline]
     pub fn of(block_type: u32) -> BlockKind {
+        // Nearly every block of a capture is a current event block.
+        if block_type == EV_V2 {
+            return BlockKind::Event(EventBlock {
+                version: 2,
+                has_flags: false,
+                large: false,
+            });
+        }
         let ev = |version, has_flags, large| {
             BlockKind::Event(EventBlock {
                 version,

@@ -124,6 +124,22 @@ impl<R: Read> Read for Input<R> {
     }
 }
 
+impl<R: Read> io::BufRead for Input<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        match self {
+            Input::Plain(r) => r.fill_buf(),
+            Input::Gzip(r) => r.fill_buf(),
+        }
+    }
+
+    fn consume(&mut self, n: usize) {
+        match self {
+            Input::Plain(r) => r.consume(n),
+            Input::Gzip(r) => r.consume(n),
+        }
+    }
+}
+
 enum Loc {
     Buf { start: usize, end: usize },
     Converted,
@@ -299,7 +315,22 @@ impl<R: Read> Reader<R> {
         }
         let offset = self.offset;
         let mut hdr = [0u8; 8];
-        match self.fill(&mut hdr)? {
+        // Once per event: taken straight from the read buffer when it holds
+        // the whole header (a fixed-size copy), through `fill` otherwise.
+        let peeked = match io::BufRead::fill_buf(&mut self.input) {
+            Ok(b) => b.first_chunk::<8>().copied(),
+            Err(e) => return Err(self.io_err(e)),
+        };
+        let got = match peeked {
+            Some(h) => {
+                hdr = h;
+                io::BufRead::consume(&mut self.input, 8);
+                self.offset += 8;
+                8
+            }
+            None => self.fill(&mut hdr)?,
+        };
+        match got {
             0 => return Ok(None),
             8 => {}
             _ => {
@@ -338,21 +369,22 @@ impl<R: Read> Reader<R> {
     /// On success `buf` holds exactly the body (padding included).
     fn read_body(&mut self, h: &BlockHeader) -> Result<(), FileError> {
         let n = (h.len - 8) as usize;
-        let truncated = FileError::Truncated {
+        let truncated = || FileError::Truncated {
             offset: h.offset,
             block_type: h.ty,
             what: "the stream ends inside the block",
         };
-        self.buf.clear();
         if n <= PRESIZE_LIMIT {
+            // Every byte is overwritten by the read: only growth is zeroed.
             self.buf.resize(n, 0);
             let mut buf = std::mem::take(&mut self.buf);
             let got = self.fill(&mut buf);
             self.buf = buf;
             if got? != n {
-                return Err(truncated);
+                return Err(truncated());
             }
         } else {
+            self.buf.clear();
             // Grow with the data actually present: a lying length cannot make
             // us allocate what the stream does not hold.
             let got = (&mut self.input)
@@ -361,13 +393,13 @@ impl<R: Read> Reader<R> {
                 .map_err(|e| self.io_err(e))?;
             self.offset += got as u64;
             if got != n {
-                return Err(truncated);
+                return Err(truncated());
             }
         }
         let body_len = n - 4;
         let trailer = match self.buf.get(body_len..n) {
             Some(&[a, b, c, d]) => u32::from_le_bytes([a, b, c, d]),
-            _ => return Err(truncated),
+            _ => return Err(truncated()),
         };
         if trailer != h.len {
             return Err(FileError::BadTrailer {
