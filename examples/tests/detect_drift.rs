@@ -109,6 +109,9 @@ fn alerts_on_upper_layer_and_memfd_executions() {
     let fileless_pid = fileless.id();
     let mut system = Command::new("/bin/true").spawn().unwrap();
     let system_pid = system.id();
+    // A failed exec spawns nothing: the forked child of this test (known
+    // only from /proc, so its exe times are "not known") must not alert.
+    assert!(Command::new(d.join("merged/missing")).spawn().is_err());
     let mut image = image;
     for c in [&mut image, &mut dropped, &mut fileless, &mut system] {
         assert!(c.wait().unwrap().success());
@@ -179,6 +182,13 @@ fn alerts_on_upper_layer_and_memfd_executions() {
     // the lower directory seconds ago, so it is freshly written, though).
     assert!(!want(&alerts, image_pid, DRIFT), "{alerts:#?}");
     assert!(want(&alerts, image_pid, FRESH), "{alerts:#?}");
+    let me = std::env::current_exe().unwrap();
+    assert!(
+        !alerts
+            .iter()
+            .any(|a| a["output_fields"]["proc.exepath"].as_str() == me.to_str()),
+        "{alerts:#?}"
+    );
     // A binary of the system, unchanged for long: nothing at all.
     if old_enough("/bin/true") {
         assert!(

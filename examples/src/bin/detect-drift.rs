@@ -69,8 +69,11 @@ fn rules(within_s: u64) -> Vec<Rule> {
         Rule {
             name: "Executable created or modified just before it ran",
             priority: "Warning",
+            // 0 means "not known" (a process the capture saw start only
+            // through /proc), as in libsinsp.
             condition: format!(
                 "spawned_process and proc.is_exe_from_memfd = false \
+                 and proc.exe_ino.ctime_duration_proc_start > 0 \
                  and proc.exe_ino.ctime_duration_proc_start < {}",
                 within_s * 1_000_000_000
             ),
@@ -90,7 +93,8 @@ fn main() -> anyhow::Result<()> {
     let mut defs = Definitions::default();
     defs.add_macro(
         "spawned_process",
-        "evt.type in (execve, execveat) and evt.dir = <",
+        // A failed exec (a shell or compiler searching PATH) spawns nothing.
+        "evt.type in (execve, execveat) and evt.dir = < and evt.arg.res = 0",
     );
     let mut compiled = Vec::new();
     for r in rules(args.within) {
