@@ -262,6 +262,15 @@ impl<'a> Event<'a> {
                 nparams: self.nparams,
             });
         }
+        // The first parameter (a result, a syscall id: what a raw consumer
+        // reads of every event) directly.
+        if index == 0 {
+            let off = self.values_start();
+            return Ok(self
+                .raw
+                .get(off..off + self.param_len(0))
+                .unwrap_or_default());
+        }
         // The lengths before `index` summed from one slice (one bounds check,
         // not one per length), then the value's own length.
         let lens = self.lens();
