@@ -12,12 +12,10 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use scap::file::{FileEngine, Metadata};
-use scap::{Engine, Event, Next};
+use scap::file::Metadata;
+use scap_benches::{load_sample, Events, VecEngine};
 use sinsp::state::Limits;
 use sinsp::{Filter, Formatter, Inspector, SinspEvent, SinspNext};
-
-const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../samples/sample.scap");
 
 /// A spawned-process rule in Falco's style: the event-type gate, a
 /// 30-name `in` list, parent exclusions, a `startswith`, an `or` group and
@@ -44,57 +42,6 @@ id, whoami, find, stat) \
 and not proc.pname in (systemd, containerd-shim) \
 and not fd.name glob '/etc/*.conf'";
 
-/// Events served from one contiguous buffer, in order: an engine that costs
-/// next to nothing.
-struct VecEngine<'a> {
-    events: &'a Events,
-    at: usize,
-}
-
-/// (cpu, offset) of each event in `bytes`.
-struct Events {
-    bytes: Vec<u8>,
-    index: Vec<(u16, usize)>,
-}
-
-impl Engine for VecEngine<'_> {
-    #[inline]
-    fn next(&mut self) -> scap::Result<Next<'_>> {
-        match self.events.index.get(self.at) {
-            Some(&(cpu, off)) => {
-                self.at += 1;
-                Ok(Next::Event {
-                    cpu,
-                    event: Event::parse(&self.events.bytes[off..])?,
-                })
-            }
-            None => Ok(Next::Eof),
-        }
-    }
-
-    fn stats(&self) -> scap::Result<scap::Stats> {
-        Ok(scap::Stats::default())
-    }
-
-    fn name(&self) -> &'static str {
-        "memory"
-    }
-}
-
-fn load() -> (Metadata, Events) {
-    let mut f = FileEngine::open(SAMPLE).expect("sample");
-    let meta = f.metadata().clone();
-    let mut evs = Events {
-        bytes: Vec::new(),
-        index: Vec::new(),
-    };
-    while let Next::Event { cpu, event } = f.next().expect("event") {
-        evs.index.push((cpu, evs.bytes.len()));
-        evs.bytes.extend_from_slice(event.as_bytes());
-    }
-    (meta, evs)
-}
-
 /// Replays the capture, calling `per_event` on each event; returns a value
 /// that depends on every call.
 fn replay<'a>(
@@ -102,8 +49,7 @@ fn replay<'a>(
     evs: &'a Events,
     mut per_event: impl FnMut(&SinspEvent<'_>) -> u64,
 ) -> (Inspector<VecEngine<'a>>, u64) {
-    let mut insp =
-        Inspector::with_metadata(VecEngine { events: evs, at: 0 }, meta, Limits::default());
+    let mut insp = Inspector::with_metadata(VecEngine::new(evs), meta, Limits::default());
     let mut acc = 0u64;
     while let SinspNext::Event(e) = insp.next().expect("event") {
         acc = acc.wrapping_add(per_event(&e));
@@ -112,7 +58,7 @@ fn replay<'a>(
 }
 
 fn bench(c: &mut Criterion) {
-    let (meta, evs) = load();
+    let (meta, evs) = load_sample();
     let n = evs.index.len() as u64;
 
     let mut g = c.benchmark_group("filter/compile");

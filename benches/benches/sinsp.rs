@@ -8,81 +8,19 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use scap::file::{FileEngine, Metadata};
-use scap::{Engine, Event, Next};
+use scap::Event;
+use scap_benches::{load_sample, Events, VecEngine};
 use sinsp::fields::BoundField;
 use sinsp::state::Limits;
 use sinsp::{Inspector, SinspNext};
 
-const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../samples/sample.scap");
-
-/// Events served from one contiguous buffer, in order, as a ring or a file
-/// buffer would hold them: an engine that costs next to nothing.
-struct VecEngine<'a> {
-    events: &'a Events,
-    at: usize,
-}
-
-/// (cpu, offset) of each event in `bytes`.
-struct Events {
-    bytes: Vec<u8>,
-    index: Vec<(u16, usize)>,
-}
-
-impl Engine for VecEngine<'_> {
-    #[inline]
-    fn next(&mut self) -> scap::Result<Next<'_>> {
-        match self.events.index.get(self.at) {
-            Some(&(cpu, off)) => {
-                self.at += 1;
-                Ok(Next::Event {
-                    cpu,
-                    event: Event::parse(&self.events.bytes[off..])?,
-                })
-            }
-            None => Ok(Next::Eof),
-        }
-    }
-
-    fn stats(&self) -> scap::Result<scap::Stats> {
-        Ok(scap::Stats::default())
-    }
-
-    fn name(&self) -> &'static str {
-        "memory"
-    }
-}
-
-fn load() -> (Metadata, Events) {
-    let mut f = FileEngine::open(SAMPLE).expect("sample");
-    let meta = f.metadata().clone();
-    let mut evs = Events {
-        bytes: Vec::new(),
-        index: Vec::new(),
-    };
-    while let Next::Event { cpu, event } = f.next().expect("event") {
-        evs.index.push((cpu, evs.bytes.len()));
-        evs.bytes.extend_from_slice(event.as_bytes());
-    }
-    (meta, evs)
-}
-
 fn bench(c: &mut Criterion) {
-    let (meta, evs) = load();
+    let (meta, evs) = load_sample();
     let mut g = c.benchmark_group("sinsp");
     g.throughput(Throughput::Elements(evs.index.len() as u64));
     g.bench_function("parse_and_update", |b| {
         b.iter_batched(
-            || {
-                Inspector::with_metadata(
-                    VecEngine {
-                        events: &evs,
-                        at: 0,
-                    },
-                    &meta,
-                    Limits::default(),
-                )
-            },
+            || Inspector::with_metadata(VecEngine::new(&evs), &meta, Limits::default()),
             |mut insp| {
                 let mut n = 0u64;
                 while let SinspNext::Event(e) = insp.next().expect("event") {
@@ -98,10 +36,7 @@ fn bench(c: &mut Criterion) {
     // The same capture without the events that change state (clone, exec,
     // exit, open, close, socket, ...): what a plain event costs.
     let plain = {
-        let mut p = Events {
-            bytes: Vec::new(),
-            index: Vec::new(),
-        };
+        let mut p = Events::default();
         for &(cpu, off) in &evs.index {
             let e = Event::parse(&evs.bytes[off..]).expect("event");
             let changes = e.info().is_some_and(|i| {
@@ -112,8 +47,7 @@ fn bench(c: &mut Criterion) {
                 )
             }) || e.event_type() == scap::schema::codes::PPME_PROCEXIT_1_E;
             if !changes {
-                p.index.push((cpu, p.bytes.len()));
-                p.bytes.extend_from_slice(e.as_bytes());
+                p.push(cpu, &e);
             }
         }
         p
@@ -121,16 +55,7 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Elements(plain.index.len() as u64));
     g.bench_function("parse_and_update_plain_events", |b| {
         b.iter_batched(
-            || {
-                Inspector::with_metadata(
-                    VecEngine {
-                        events: &plain,
-                        at: 0,
-                    },
-                    &meta,
-                    Limits::default(),
-                )
-            },
+            || Inspector::with_metadata(VecEngine::new(&plain), &meta, Limits::default()),
             |mut insp| {
                 let mut n = 0u64;
                 while let SinspNext::Event(e) = insp.next().expect("event") {
