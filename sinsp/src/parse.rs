@@ -41,11 +41,12 @@ pub enum Deferred {
 const AT_FDCWD: i64 = -100;
 const EINPROGRESS: i64 = 115;
 
-/// The index of parameter `$name` in the event `$p` was made from, looked up
-/// once per call site for every event type: parsers then pay an array read,
-/// not a string search, per parameter.
+/// The index of parameter `$name` in the event `$p` was made from (or in
+/// events of type `code = $code`), looked up once per call site for every
+/// event type: parsers then pay an array read, not a string search, per
+/// parameter.
 macro_rules! at {
-    ($p:expr, $name:literal) => {{
+    (code = $code:expr, $name:literal) => {{
         static INDEX: std::sync::OnceLock<Box<[u8]>> = std::sync::OnceLock::new();
         let t = INDEX.get_or_init(|| {
             scap::schema::events()
@@ -53,11 +54,15 @@ macro_rules! at {
                 .map(|e| e.param_index($name).map_or(u8::MAX, |i| i as u8))
                 .collect()
         });
-        match t.get(usize::from($p.code)) {
+        match t.get(usize::from($code)) {
             Some(&i) if i != u8::MAX => Some(usize::from(i)),
             _ => None,
         }
     }};
+    // Matched second: `code = x` is an expression too.
+    ($p:expr, $name:literal) => {
+        at!(code = $p.code, $name)
+    };
 }
 
 /// A signed little-endian integer of 1, 2, 4 or 8 bytes.
@@ -640,18 +645,13 @@ fn open(state: &mut State, ev: &Event<'_>) {
 fn close(state: &mut State, ev: &Event<'_>, deferred: &mut Vec<Deferred>) {
     // The most frequent state event has two parameters: read them where they
     // are rather than tabulating them (see `P`).
-    struct Code {
-        code: u16,
-    }
-    let c = Code {
-        code: ev.event_type(),
-    };
+    let code = ev.event_type();
     let int = |i: Option<usize>| signed(ev.param_bytes(i?).ok()?);
-    if int(at!(c, "res")) != Some(0) {
+    if int(at!(code = code, "res")) != Some(0) {
         return;
     }
     let (Some(fd), Some(pid)) = (
-        int(at!(c, "fd")),
+        int(at!(code = code, "fd")),
         state.thread(ev.tid() as i64).map(|t| t.pid),
     ) else {
         return;

@@ -265,7 +265,7 @@ pub struct TableSizes {
 }
 
 fn lossy(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+    lossy_utf8(b).into_owned()
 }
 
 impl State {
